@@ -1,0 +1,259 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_NUMBER_FORMAT = "{prefix}-{year}-{seq:06}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+class CertificateTemplate(models.Model):
+    """A project's certificate design. Each change is kept as a new TemplateRevision."""
+
+    class PageSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "Letter"
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", _("Landscape")
+        PORTRAIT = "portrait", _("Portrait")
+
+    project = models.ForeignKey(
+        "accounts.Project", on_delete=models.CASCADE, related_name="certificate_templates"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    html = models.TextField(_("HTML"))
+    css = models.TextField(_("CSS"), blank=True)
+    page_size = models.CharField(
+        _("page size"), max_length=10, choices=PageSize.choices, default=PageSize.A4
+    )
+    orientation = models.CharField(
+        _("orientation"), max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE
+    )
+    background = models.ImageField(
+        _("background image"), upload_to="certificate-backgrounds/", blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("certificate template")
+        verbose_name_plural = _("certificate templates")
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateRevision(models.Model):
+    """An immutable copy of a template as it was at one version; certificates print from it."""
+
+    template = models.ForeignKey(
+        CertificateTemplate, on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    html = models.TextField()
+    css = models.TextField(blank=True)
+    page_size = models.CharField(max_length=10)
+    orientation = models.CharField(max_length=10)
+    background = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["template", "version"], name="revision_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} v{self.version}"
+
+
+class CourseCertificate(models.Model):
+    """A course's certificate configuration: what is printed, and when it is earned."""
+
+    class Completion(models.TextChoices):
+        ALL_LESSONS = "all", _("All lessons completed")
+        PERCENT = "percent", _("A minimum share of lessons completed")
+
+    project = models.ForeignKey(
+        "accounts.Project", on_delete=models.CASCADE, related_name="course_certificates"
+    )
+    course = models.OneToOneField(
+        "courses.Course", on_delete=models.CASCADE, related_name="certificate"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("certificate name"), max_length=200)
+    template = models.ForeignKey(
+        CertificateTemplate, on_delete=models.PROTECT, related_name="course_certificates"
+    )
+    number_prefix = models.CharField(_("number prefix"), max_length=20, blank=True)
+    number_format = models.CharField(
+        _("number format"), max_length=60, default=DEFAULT_NUMBER_FORMAT
+    )
+    auto_issue = models.BooleanField(_("issue automatically"), default=True)
+    completion = models.CharField(
+        _("condition"), max_length=10, choices=Completion.choices, default=Completion.ALL_LESSONS
+    )
+    min_percent = models.PositiveSmallIntegerField(_("minimum lessons, %"), default=100)
+    required_lessons = models.ManyToManyField(
+        "courses.Lesson", blank=True, related_name="+", verbose_name=_("required lessons")
+    )
+    # Applies to every test lesson of the course; empty means each test's own pass score.
+    min_test_score = models.PositiveSmallIntegerField(
+        _("minimum test score, %"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course certificate")
+        verbose_name_plural = _("course certificates")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_percent__lte=100), name="cc_min_percent"),
+            models.CheckConstraint(
+                condition=Q(min_test_score__isnull=True) | Q(min_test_score__lte=100),
+                name="cc_min_test_score",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NumberSequence(models.Model):
+    """The project's last used certificate sequence number; locked while a number is taken."""
+
+    project = models.OneToOneField(
+        "accounts.Project", on_delete=models.CASCADE, related_name="certificate_sequence"
+    )
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.project_id}: {self.last_value}"
+
+
+class CertificateQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class Certificate(models.Model):
+    """An issued certificate. Never hard-deleted: deletion records who, when and why."""
+
+    class Method(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatic")
+        MANUAL = "manual", _("manual")
+
+    project = models.ForeignKey(
+        "accounts.Project", on_delete=models.PROTECT, related_name="certificates"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="certificates"
+    )
+    course_certificate = models.ForeignKey(
+        CourseCertificate, on_delete=models.PROTECT, related_name="certificates"
+    )
+    template_revision = models.ForeignKey(
+        TemplateRevision, on_delete=models.PROTECT, related_name="certificates"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=80)
+    sequence = models.PositiveBigIntegerField()
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    forced = models.BooleanField(_("issued before completion"), default=False)
+    issue_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Everything printed, frozen at issue: a later rename or template edit never changes it.
+    snapshot = models.JSONField()
+    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
+    # Set once when the issue email is claimed, so a retried task never sends it twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delete_reason = models.CharField(_("reason for deletion"), max_length=500, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "course_certificate"],
+                condition=Q(deleted_at__isnull=True),
+                name="certificate_one_live_per_contact",
+            ),
+            models.UniqueConstraint(fields=["project", "number"], name="certificate_unique_number"),
+            models.UniqueConstraint(
+                fields=["project", "sequence"], name="certificate_unique_sequence"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="automatic", issued_by__isnull=True, forced=False)
+                | Q(method="manual"),
+                name="certificate_automatic_has_no_issuer",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "-issued_at", "-id"], name="cert_report_issued"),
+            models.Index(
+                fields=["project", "course_certificate", "-issued_at"], name="cert_report_cc"
+            ),
+            models.Index(fields=["contact", "-issued_at"], name="cert_contact"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CertificateEvent(models.Model):
+    """The certificate history shown on the contact card: issued, deleted, by whom, why."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        DELETED = "deleted", _("deleted")
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="certificate_events"
+    )
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact", "-at"], name="cert_event_contact")]
+
+    def __str__(self):
+        return f"{self.certificate} {self.kind}"

@@ -1,0 +1,65 @@
+"""Certificate numbers: a race-free per-project sequence and the course's number format."""
+
+import string
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from .models import NumberSequence
+
+FORMAT_FIELDS = frozenset({"prefix", "year", "seq"})
+
+
+def validate_number_format(number_format: str) -> None:
+    try:
+        parsed = list(string.Formatter().parse(number_format))
+    except ValueError as exc:
+        raise ValidationError(
+            _("The number format is not valid: %(error)s") % {"error": exc}
+        ) from exc
+    fields = {name for _text, name, _spec, _conv in parsed if name is not None}
+    unknown = fields - FORMAT_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("Unknown field in the number format: %(fields)s. Use {prefix}, {year} and {seq}.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    if "seq" not in fields:
+        raise ValidationError(_("The number format must contain {seq}, or numbers would repeat."))
+    try:
+        format_number(number_format, prefix="X", year=2026, seq=1)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValidationError(
+            _("The number format is not valid: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def format_number(number_format: str, *, prefix: str, year: int, seq: int) -> str:
+    number = number_format.format(prefix=prefix, year=year, seq=seq)
+    # An empty prefix would leave "-2026-000001"; the separator goes with it.
+    return number.strip("-_/ ")
+
+
+def next_sequence(project_id: int) -> int:
+    """Take the project's next number. Must run inside the issuing transaction.
+
+    The UPDATE locks the counter row until commit, so concurrent issuers queue; a rolled-back
+    issue gives its number back, and a committed one is never handed out again.
+    """
+    assert transaction.get_connection().in_atomic_block, "next_sequence needs a transaction"
+    updated = NumberSequence.objects.filter(project_id=project_id).update(
+        last_value=F("last_value") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.create(project_id=project_id, last_value=1)
+                return 1
+        except IntegrityError:
+            # Another issuer created the counter first; take the next value from it.
+            NumberSequence.objects.filter(project_id=project_id).update(
+                last_value=F("last_value") + 1
+            )
+    return NumberSequence.objects.values_list("last_value", flat=True).get(project_id=project_id)

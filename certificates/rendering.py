@@ -1,0 +1,165 @@
+"""Snapshot + template revision -> PDF bytes.
+
+Staff write the templates, so rendering is a sandbox: templates are not Django templates.
+Only `{{ placeholder }}` substitution of whitelisted names, values HTML-escaped, and
+WeasyPrint may fetch nothing but `data:` URIs and files under our static and media folders.
+"""
+
+import base64
+import io
+import re
+from functools import cache
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+
+PLACEHOLDERS = {
+    "participant_name": _("Participant's name, as it is to be printed"),
+    "course_title": _("Course title"),
+    "certificate_title": _("Certificate name"),
+    "certificate_number": _("Certificate number"),
+    "issue_date": _("Issue date"),
+    "verification_url": _("Address of the public verification page"),
+    "qr_code": _("QR code that opens the verification page (an image)"),
+    "school_name": _("School name"),
+}
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# Anything that looks like template syntax but is not a plain placeholder is refused, so a
+# template cannot reach tags, filters or attributes (`{{ x.y }}`, `{% include %}`).
+SUSPICIOUS_RE = re.compile(r"\{%|\{#|\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})")
+
+PAGE_SIZES = {"A4": "A4", "letter": "letter"}
+
+
+def validate_template_html(html: str) -> list[str]:
+    errors = []
+    if SUSPICIOUS_RE.search(html):
+        errors.append(
+            str(
+                _(
+                    "Only plain placeholders such as {{ participant_name }} are allowed; "
+                    "template tags, filters and attributes are not."
+                )
+            )
+        )
+    unknown = sorted({name for name in PLACEHOLDER_RE.findall(html)} - PLACEHOLDERS.keys())
+    if unknown:
+        errors.append(str(_("Unknown placeholders: %(names)s.")) % {"names": ", ".join(unknown)})
+    return errors
+
+
+def qr_code_img(url: str) -> str:
+    qr = segno.make(url, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=4, border=2, xmldecl=False)
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img class="qr-code" alt="QR" src="data:image/svg+xml;base64,{encoded}">'
+
+
+def fill_placeholders(html: str, values: dict) -> str:
+    """Replace placeholders with escaped values; the QR code is the one trusted snippet."""
+
+    def replace(match):
+        name = match.group(1)
+        if name == "qr_code":
+            return qr_code_img(values["verification_url"])
+        return escape(values.get(name, ""))
+
+    return PLACEHOLDER_RE.sub(replace, html)
+
+
+def page_css(page_size: str, orientation: str, background_url: str | None) -> str:
+    size = f"{PAGE_SIZES.get(page_size, 'A4')} {orientation}"
+    css = f"@page {{ size: {size}; margin: 0; }}\nhtml, body {{ margin: 0; }}\n"
+    if background_url:
+        css += f'@page {{ background: url("{background_url}") no-repeat center / cover; }}\n'
+    return css
+
+
+def allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT).resolve()]
+    roots += [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    return roots
+
+
+@cache
+def _weasyprint():
+    # Imported lazily: pages that never print should not pay WeasyPrint's start-up.
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class RestrictedURLFetcher(URLFetcher):
+        """Only `data:` URIs and files inside our own static and media folders."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+                if any(path.is_relative_to(root) for root in allowed_roots()) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"Refused to fetch {url[:80]!r}: not a data URI or our own file")
+
+    # One font configuration and one image cache per process: building them per render
+    # costs more than the render itself.
+    return weasyprint, FontConfiguration(), {}, RestrictedURLFetcher(fail_on_errors=False)
+
+
+def render_pdf(
+    *, html: str, css: str, page_size: str, orientation: str, background: str = "", values: dict
+) -> bytes:
+    weasyprint, font_config, image_cache, fetcher = _weasyprint()
+    background_url = None
+    if background:
+        background_url = (Path(settings.MEDIA_ROOT) / background).resolve().as_uri()
+    document = weasyprint.HTML(
+        string=fill_placeholders(html, values),
+        base_url=static_base_url(),
+        url_fetcher=fetcher,
+    )
+    stylesheets = [
+        weasyprint.CSS(
+            string=page_css(page_size, orientation, background_url) + (css or ""),
+            font_config=font_config,
+            url_fetcher=fetcher,
+            base_url=static_base_url(),
+        )
+    ]
+    return document.write_pdf(stylesheets=stylesheets, font_config=font_config, cache=image_cache)
+
+
+def static_base_url() -> str:
+    # Relative URLs in a template (`img/seal.png`) resolve inside our static folder.
+    return Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
+
+
+def render_certificate(certificate) -> bytes:
+    revision = certificate.template_revision
+    return render_pdf(
+        html=revision.html,
+        css=revision.css,
+        page_size=revision.page_size,
+        orientation=revision.orientation,
+        background=revision.background,
+        values=certificate.snapshot,
+    )
+
+
+def pdf_first_page_png(pdf: bytes, *, width: int = 900) -> bytes:
+    """A picture of the first page, for previews in the browser."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = width / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+    finally:
+        document.close()

@@ -1,0 +1,141 @@
+"""Reads: evaluation, certificate status and the lists built from them.
+
+Lists load in a fixed number of queries whatever their length.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Prefetch
+
+from contacts.models import Contact
+from courses.models import Access, Lesson, LessonProgress
+
+from . import conditions
+from .models import Certificate, CourseCertificate
+
+
+class State(StrEnum):
+    NOT_CONFIGURED = "not_configured"
+    NO_ACCESS = "no_access"
+    PENDING = "pending"  # "pending, course not completed"
+    EARNED = "earned"  # conditions met, not issued (automatic issuance off, or withdrawn)
+    ISSUED = "issued"
+
+
+@dataclass
+class CertificateStatus:
+    state: State
+    course_certificate: CourseCertificate | None = None
+    certificate: Certificate | None = None
+    evaluation: conditions.Evaluation | None = None
+
+    @property
+    def can_issue(self) -> bool:
+        return self.state in (State.PENDING, State.EARNED)
+
+
+@dataclass
+class Product:
+    """One line of the contact card's Products tab: a course access and its certificate."""
+
+    access: Access
+    status: CertificateStatus
+    evaluation: conditions.Evaluation
+    history: list[Certificate] = field(default_factory=list)
+
+    @property
+    def course(self):
+        return self.access.course
+
+
+def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate):
+    lessons = list(
+        Lesson.objects.filter(course_id=course_certificate.course_id).order_by("position")
+    )
+    progress = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(
+            contact=contact, lesson__course_id=course_certificate.course_id
+        )
+    }
+    required = course_certificate.required_lessons.values_list("id", flat=True)
+    return conditions.evaluate(
+        conditions.rules_of(course_certificate, required),
+        conditions.lesson_states(lessons, progress),
+    )
+
+
+def _status(access, course_certificate, evaluation, live) -> CertificateStatus:
+    if course_certificate is None:
+        return CertificateStatus(State.NOT_CONFIGURED, evaluation=evaluation)
+    if live is not None:
+        return CertificateStatus(State.ISSUED, course_certificate, live, evaluation)
+    if access is None or not access.is_active():
+        return CertificateStatus(State.NO_ACCESS, course_certificate, evaluation=evaluation)
+    if evaluation.met:
+        # Met but not issued: automatic issuance is off, staff withdrew the certificate, or
+        # the after-commit issuance is still on its way.
+        return CertificateStatus(State.EARNED, course_certificate, evaluation=evaluation)
+    return CertificateStatus(State.PENDING, course_certificate, evaluation=evaluation)
+
+
+def contact_products(*, contact: Contact) -> list[Product]:
+    """The contact card's Products tab: every course the contact has (had) access to."""
+    accesses = list(
+        Access.objects.filter(contact=contact)
+        .select_related("course", "course__certificate", "course__certificate__template")
+        .prefetch_related(
+            Prefetch("course__lessons", queryset=Lesson.objects.order_by("position")),
+            Prefetch("course__certificate__required_lessons", queryset=Lesson.objects.only("id")),
+        )
+        .order_by("course__title", "id")
+    )
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(contact=contact)}
+    certificates = defaultdict(list)
+    for cert in (
+        Certificate.objects.filter(contact=contact)
+        .select_related("issued_by", "deleted_by", "replaces", "course_certificate")
+        .order_by("-issued_at", "-id")
+    ):
+        certificates[cert.course_certificate.course_id].append(cert)
+
+    products = []
+    for access in accesses:
+        course = access.course
+        course_certificate = getattr(course, "certificate", None)
+        history = certificates.get(course.id, [])
+        live = next((c for c in history if c.deleted_at is None), None)
+        required = (
+            [lesson.id for lesson in course_certificate.required_lessons.all()]
+            if course_certificate
+            else []
+        )
+        rules = (
+            conditions.rules_of(course_certificate, required)
+            if course_certificate
+            else conditions.Rules("all", 100, frozenset(), None)
+        )
+        evaluation = conditions.evaluate(
+            rules, conditions.lesson_states(course.lessons.all(), progress)
+        )
+        products.append(
+            Product(
+                access=access,
+                status=_status(access, course_certificate, evaluation, live),
+                evaluation=evaluation,
+                history=history,
+            )
+        )
+    return products
+
+
+def certificate_status(*, contact: Contact, course) -> CertificateStatus:
+    for product in contact_products(contact=contact):
+        if product.course.id == course.id:
+            return product.status
+    course_certificate = CourseCertificate.objects.filter(course=course).first()
+    if course_certificate is None:
+        return CertificateStatus(State.NOT_CONFIGURED)
+    return CertificateStatus(State.NO_ACCESS, course_certificate)

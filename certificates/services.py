@@ -1,0 +1,323 @@
+"""Every write to certificates goes through here: issue, delete, reissue, templates, settings.
+
+Each action is atomic and refuses with CertificateError, whose message the user sees.
+Rendering and emails are queued after commit, so a rolled-back issue leaves no trace.
+"""
+
+import secrets
+from base64 import b32encode
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from contacts.models import Contact
+from courses.models import Access, Course
+
+from . import rendering
+from .models import (
+    Certificate,
+    CertificateEvent,
+    CertificateTemplate,
+    CourseCertificate,
+    TemplateRevision,
+)
+from .numbering import format_number, next_sequence
+from .selectors import evaluate_contact
+
+
+class CertificateError(Exception):
+    """A refused certificate action; the message is shown to the user as it is."""
+
+
+def new_code() -> str:
+    # 80 random bits, base32: 16 characters that survive being read aloud or typed.
+    return b32encode(secrets.token_bytes(10)).decode()
+
+
+def verification_url(code: str) -> str:
+    return settings.SITE_URL + reverse("public:verify", args=[code])
+
+
+def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluation, revision):
+    local_date = timezone.localtime(issued_at).date()
+    with translation.override(settings.LANGUAGE_CODE):
+        printed_date = formats.date_format(local_date, "j E Y")
+    return {
+        "participant_name": contact.name_to_print,
+        "course_title": course_certificate.course.title,
+        "certificate_title": course_certificate.title,
+        "certificate_number": number,
+        "issue_date": printed_date,
+        "issued_on": local_date.isoformat(),
+        "verification_url": verification_url(code),
+        "school_name": course_certificate.project.name,
+        "template_version": revision.version,
+        "progress": evaluation.as_snapshot(),
+    }
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    contact: Contact,
+    course: Course,
+    actor=None,
+    force: bool = False,
+    reason: str = "",
+) -> tuple[Certificate, bool]:
+    """Issue the course's certificate to the contact; returns (certificate, created).
+
+    `actor=None` means automatic issuance. Issuing what is already issued returns the live
+    certificate. `force` lets staff issue before the conditions are met ("Issue now").
+    """
+    course_certificate = (
+        CourseCertificate.objects.select_related("template", "course", "project")
+        .filter(course=course, project_id=contact.project_id)
+        .first()
+    )
+    if course_certificate is None:
+        raise CertificateError(
+            _("The course “%(course)s” has no certificate configured.") % {"course": course.title}
+        )
+    # Locking the access row serialises issuers of this contact and course: the second of a
+    # double click waits here, then finds the first one's certificate below.
+    access = Access.objects.select_for_update().filter(contact=contact, course=course).first()
+    if access is None or not access.is_active():
+        state = access.status().label if access else _("no access")
+        raise CertificateError(
+            _("%(name)s has no active access to “%(course)s” (%(state)s).")
+            % {"name": contact.name, "course": course.title, "state": state}
+        )
+    existing = (
+        Certificate.objects.live()
+        .filter(contact=contact, course_certificate=course_certificate)
+        .first()
+    )
+    if existing:
+        return existing, False
+
+    evaluation = evaluate_contact(contact=contact, course_certificate=course_certificate)
+    if not evaluation.met and not (force and actor is not None):
+        raise CertificateError(
+            _("%(name)s has not met the conditions yet: %(missing)s.")
+            % {"name": contact.name, "missing": "; ".join(evaluation.missing)}
+        )
+
+    revision = template_current_revision(course_certificate.template)
+    now = timezone.now()
+    sequence = next_sequence(contact.project_id)
+    number = format_number(
+        course_certificate.number_format,
+        prefix=course_certificate.number_prefix,
+        year=timezone.localtime(now).year,
+        seq=sequence,
+    )
+    code = new_code()
+    certificate = Certificate(
+        project_id=contact.project_id,
+        contact=contact,
+        course_certificate=course_certificate,
+        template_revision=revision,
+        number=number,
+        sequence=sequence,
+        code=code,
+        issued_at=now,
+        issued_by=actor,
+        method=Certificate.Method.MANUAL if actor else Certificate.Method.AUTOMATIC,
+        forced=not evaluation.met,
+        issue_reason=reason.strip()[:500],
+        snapshot=_snapshot(
+            contact=contact,
+            course_certificate=course_certificate,
+            number=number,
+            code=code,
+            issued_at=now,
+            evaluation=evaluation,
+            revision=revision,
+        ),
+        replaces=Certificate.objects.filter(
+            contact=contact,
+            course_certificate=course_certificate,
+            deleted_at__isnull=False,
+            replaced_by__isnull=True,
+        )
+        .order_by("-deleted_at")
+        .first(),
+    )
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:
+        # The database refused a second live certificate: someone else just issued it.
+        existing = (
+            Certificate.objects.live()
+            .filter(contact=contact, course_certificate=course_certificate)
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
+
+    CertificateEvent.objects.create(
+        project_id=certificate.project_id,
+        contact=contact,
+        certificate=certificate,
+        kind=CertificateEvent.Kind.ISSUED,
+        actor=actor,
+        at=now,
+        reason=certificate.issue_reason,
+        data={
+            "number": number,
+            "method": certificate.method,
+            "forced": certificate.forced,
+            "replaces": certificate.replaces.number if certificate.replaces else None,
+        },
+    )
+    from . import tasks  # tasks import services; imported here to avoid the cycle
+
+    transaction.on_commit(lambda: tasks.certificate_issued.delay(certificate.id))
+    return certificate, True
+
+
+def certificate_issue_if_earned(*, contact_id: int, course_id: int) -> Certificate | None:
+    """Automatic issuance, evaluated after a progress or access change.
+
+    A certificate staff deleted is not issued again on its own: after a deletion only
+    **Issue now** brings it back, so a withdrawal is not undone by the next lesson.
+    """
+    contact = Contact.objects.filter(pk=contact_id).first()
+    course_certificate = (
+        CourseCertificate.objects.filter(course_id=course_id, auto_issue=True)
+        .select_related("course")
+        .first()
+    )
+    if contact is None or course_certificate is None:
+        return None
+    if course_certificate.project_id != contact.project_id:
+        return None
+    if Certificate.objects.filter(contact=contact, course_certificate=course_certificate).exists():
+        return None
+    if not Access.objects.active().filter(contact=contact, course_id=course_id).exists():
+        return None
+    if not evaluate_contact(contact=contact, course_certificate=course_certificate).met:
+        return None
+    try:
+        certificate, _created = certificate_issue(contact=contact, course=course_certificate.course)
+    except CertificateError:
+        return None  # the situation changed between the checks above and the lock
+    return certificate
+
+
+@transaction.atomic
+def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+    """Withdraw a certificate. The row stays, with who deleted it, when and why."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.deleted_at is not None:
+        return certificate
+    certificate.deleted_at = timezone.now()
+    certificate.deleted_by = actor
+    certificate.delete_reason = reason.strip()[:500]
+    certificate.save(update_fields=["deleted_at", "deleted_by", "delete_reason"])
+    CertificateEvent.objects.create(
+        project_id=certificate.project_id,
+        contact_id=certificate.contact_id,
+        certificate=certificate,
+        kind=CertificateEvent.Kind.DELETED,
+        actor=actor,
+        at=certificate.deleted_at,
+        reason=certificate.delete_reason,
+        data={"number": certificate.number},
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+    """Delete and issue again with today's data and template, in one step."""
+    if actor is None:
+        raise CertificateError(_("Only a staff member can reissue a certificate."))
+    certificate_delete(certificate=certificate, actor=actor, reason=reason or _("Reissued"))
+    new, _created = certificate_issue(
+        contact=certificate.contact,
+        course=certificate.course_certificate.course,
+        actor=actor,
+        force=True,
+        reason=reason,
+    )
+    return new
+
+
+def certificate_store_pdf(*, certificate: Certificate) -> bytes:
+    """Render from the frozen snapshot and store under an unguessable private name."""
+    pdf = rendering.render_certificate(certificate)
+    name = f"certificates/{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
+    old_name = certificate.pdf.name
+    certificate.pdf.save(name, ContentFile(pdf), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    if old_name and old_name != certificate.pdf.name:
+        certificate.pdf.storage.delete(old_name)
+    return pdf
+
+
+def certificate_pdf(*, certificate: Certificate) -> bytes:
+    """The stored PDF; rendered again from the snapshot if the file went missing."""
+    if certificate.pdf and certificate.pdf.storage.exists(certificate.pdf.name):
+        with certificate.pdf.open("rb") as handle:
+            return handle.read()
+    return certificate_store_pdf(certificate=certificate)
+
+
+def certificate_mark_notified(*, certificate_id: int) -> bool:
+    """Claim the one issue email of a certificate; False if it was already claimed."""
+    return bool(
+        Certificate.objects.filter(pk=certificate_id, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+    )
+
+
+# Templates and course settings ----------------------------------------------------------
+
+
+def template_current_revision(template: CertificateTemplate) -> TemplateRevision:
+    revision, _created = TemplateRevision.objects.get_or_create(
+        template=template,
+        version=template.version,
+        defaults=_revision_fields(template),
+    )
+    return revision
+
+
+def _revision_fields(template: CertificateTemplate) -> dict:
+    return {
+        "html": template.html,
+        "css": template.css,
+        "page_size": template.page_size,
+        "orientation": template.orientation,
+        "background": template.background.name if template.background else "",
+    }
+
+
+@transaction.atomic
+def template_save(*, template: CertificateTemplate) -> CertificateTemplate:
+    """Create or change a template; every change is a new version with its own revision."""
+    errors = rendering.validate_template_html(template.html)
+    if errors:
+        raise CertificateError(" ".join(errors))
+    if template.pk:
+        current = CertificateTemplate.objects.select_for_update().get(pk=template.pk)
+        if (
+            _revision_fields(current) == _revision_fields(template)
+            and current.name == template.name
+        ):
+            return current
+        template.version = current.version + (
+            _revision_fields(current) != _revision_fields(template)
+        )
+    template.save()
+    template_current_revision(template)
+    return template

@@ -1,0 +1,26 @@
+"""Background work. Tasks take ids and call services; no logic lives here."""
+
+from celery import shared_task
+
+from . import notifications, services
+from .models import Certificate
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def certificate_issued(certificate_id: int) -> None:
+    certificate_render(certificate_id)
+    notifications.certificate_issued_email(certificate_id=certificate_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def certificate_render(certificate_id: int) -> None:
+    certificate = (
+        Certificate.objects.select_related("template_revision").filter(pk=certificate_id).first()
+    )
+    if certificate is not None and not certificate.pdf:
+        services.certificate_store_pdf(certificate=certificate)
+
+
+@shared_task
+def certificate_evaluate(contact_id: int, course_id: int) -> None:
+    services.certificate_issue_if_earned(contact_id=contact_id, course_id=course_id)
