@@ -1,8 +1,13 @@
-from django.urls import path
+"""Staff URLs: /staff/<project_slug>/... Each area keeps its routes in its own module."""
 
-from certificates.views import staff
+from django.urls import include, path
+
+from certificates.views.staff import home
 
 app_name = "staff"
 urlpatterns = [
-    path("", staff.home, name="home"),
+    path("", home.home, name="home"),
+    path("<slug:project_slug>/", include("certificates.urls.staff_contacts")),
+    path("<slug:project_slug>/", include("certificates.urls.staff_reports")),
+    path("<slug:project_slug>/", include("certificates.urls.staff_courses")),
 ]
