@@ -57,7 +57,8 @@ class Command(BaseCommand):
             self.create_progress()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo School loaded: admin@demo.local / demo-admin, student@demo.local / demo-student"
+                "Demo School loaded: admin@demo.local / demo-admin, "
+                "student@demo.local / demo-student"
             )
         )
 
