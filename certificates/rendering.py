@@ -10,6 +10,8 @@ import io
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
@@ -64,6 +66,9 @@ def fill_placeholders(html: str, values: dict) -> str:
 
     def replace(match):
         name = match.group(1)
+        if name not in PLACEHOLDERS:
+            # Callers validate first; this keeps other snapshot keys off the page regardless.
+            return escape(match.group(0))
         if name == "qr_code":
             return qr_code_img(values["verification_url"])
         return escape(values.get(name, ""))
@@ -85,6 +90,33 @@ def allowed_roots() -> list[Path]:
     return roots
 
 
+# What a certificate may pull in: pictures, stylesheets and fonts. Anything else (a text file
+# attached with <a rel="attachment">, a PDF) is refused even inside our folders.
+ALLOWED_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".woff", ".woff2", ".ttf", ".otf"}
+)
+
+
+def allowed_file(url: str) -> Path | None:
+    """The local file a `file:` URL names, if a certificate may read it; else None.
+
+    The path is decoded once here and the decoded path is what gets opened, so a
+    percent-encoded `..` cannot mean one thing to this check and another to urllib.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path)).resolve()
+    if path.suffix.lower() not in ALLOWED_SUFFIXES or not path.is_file():
+        return None
+    private = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    if path.is_relative_to(private):
+        return None  # issued PDFs stay private even if MEDIA_ROOT is set around them
+    if not any(path.is_relative_to(root) for root in allowed_roots()):
+        return None
+    return path
+
+
 @cache
 def _weasyprint():
     # Imported lazily: pages that never print should not pay WeasyPrint's start-up.
@@ -96,17 +128,21 @@ def _weasyprint():
         """Only `data:` URIs and files inside our own static and media folders."""
 
         def fetch(self, url, headers=None):
-            if url.startswith("data:"):
+            if url[:5].lower() == "data:":
                 return super().fetch(url, headers)
-            if url.startswith("file://"):
-                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-                if any(path.is_relative_to(root) for root in allowed_roots()) and path.is_file():
-                    return super().fetch(url, headers)
+            path = allowed_file(url)
+            if path is not None:
+                return super().fetch(path.as_uri(), headers)
             raise ValueError(f"Refused to fetch {url[:80]!r}: not a data URI or our own file")
 
     # One font configuration and one image cache per process: building them per render
     # costs more than the render itself.
-    return weasyprint, FontConfiguration(), {}, RestrictedURLFetcher(fail_on_errors=False)
+    return (
+        weasyprint,
+        FontConfiguration(),
+        {},
+        RestrictedURLFetcher(fail_on_errors=False, allowed_protocols=("data", "file")),
+    )
 
 
 def render_pdf(

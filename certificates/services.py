@@ -8,6 +8,7 @@ import secrets
 from base64 import b32encode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,13 +20,14 @@ from courses.models import Access, Course
 
 from . import rendering
 from .models import (
+    DEFAULT_NUMBER_FORMAT,
     Certificate,
     CertificateEvent,
     CertificateTemplate,
     CourseCertificate,
     TemplateRevision,
 )
-from .numbering import format_number, next_sequence
+from .numbering import format_number, next_sequence, validate_number_format
 from .selectors import evaluate_contact
 
 
@@ -321,3 +323,82 @@ def template_save(*, template: CertificateTemplate) -> CertificateTemplate:
     template.save()
     template_current_revision(template)
     return template
+
+
+@transaction.atomic
+def course_certificate_save(
+    *,
+    course: Course,
+    template: CertificateTemplate,
+    title: str,
+    number_prefix: str = "",
+    number_format: str = DEFAULT_NUMBER_FORMAT,
+    auto_issue: bool = True,
+    completion: str = CourseCertificate.Completion.ALL_LESSONS,
+    min_percent: int = 100,
+    required_lessons=(),
+    min_test_score: int | None = None,
+) -> CourseCertificate:
+    """Configure the course's certificate, or change its configuration.
+
+    Certificates already issued keep what they printed (their snapshot and template
+    revision); the new settings apply to the next issue.
+    """
+    title = title.strip()
+    number_prefix = number_prefix.strip()
+    if not title:
+        raise CertificateError(_("Give the certificate a name."))
+    if template.project_id != course.project_id:
+        raise CertificateError(_("This template belongs to another school."))
+    try:
+        validate_number_format(number_format)
+    except ValidationError as exc:
+        raise CertificateError(" ".join(exc.messages)) from exc
+    if completion not in CourseCertificate.Completion.values:
+        raise CertificateError(_("Choose when the certificate is earned."))
+    if completion == CourseCertificate.Completion.ALL_LESSONS:
+        min_percent = 100
+    elif not 1 <= min_percent <= 100:
+        raise CertificateError(_("The minimum share of lessons is a percent from 1 to 100."))
+    if min_test_score is not None and not 0 <= min_test_score <= 100:
+        raise CertificateError(_("The minimum test score is a percent from 0 to 100."))
+    required_lessons = list(required_lessons)
+    if any(lesson.course_id != course.id for lesson in required_lessons):
+        raise CertificateError(_("Required lessons must be lessons of this course."))
+
+    course_certificate, _created = CourseCertificate.objects.select_for_update().update_or_create(
+        course=course,
+        defaults={
+            "project_id": course.project_id,
+            "template": template,
+            "title": title,
+            "number_prefix": number_prefix,
+            "number_format": number_format,
+            "auto_issue": auto_issue,
+            "completion": completion,
+            "min_percent": min_percent,
+            "min_test_score": min_test_score,
+        },
+    )
+    course_certificate.required_lessons.set(required_lessons)
+    return course_certificate
+
+
+@transaction.atomic
+def course_certificate_remove(*, course_certificate: CourseCertificate) -> None:
+    """Remove a configuration that never issued anything.
+
+    Once a certificate was issued (even if deleted since) the configuration is part of its
+    record: the report, the history and the verification page point at it. Then it can only
+    be switched to manual issuance, never removed.
+    """
+    course_certificate = CourseCertificate.objects.select_for_update().get(pk=course_certificate.pk)
+    if Certificate.objects.filter(course_certificate=course_certificate).exists():
+        raise CertificateError(
+            _(
+                "“%(title)s” cannot be removed: certificates were already issued with it. "
+                "Turn automatic issuance off instead."
+            )
+            % {"title": course_certificate.title}
+        )
+    course_certificate.delete()

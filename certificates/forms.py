@@ -1,0 +1,200 @@
+"""Staff forms for certificate templates and a course's certificate settings.
+
+Forms only check and convert input; the services save it (and check again).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import rendering
+from .models import CertificateTemplate, CourseCertificate
+from .numbering import format_number, validate_number_format
+
+MAX_BACKGROUND_BYTES = 5 * 1024 * 1024
+MAX_BACKGROUND_PIXELS = 8000
+BACKGROUND_FORMATS = {"PNG", "JPEG"}
+# A template is a page, not a book: the cap keeps a preview render cheap.
+MAX_SOURCE_CHARS = 100_000
+
+
+def bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap classes on the widgets, so templates can render fields plainly."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if name in form.errors:
+            css += " is-invalid"
+        widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+        if field.help_text:
+            widget.attrs.setdefault("aria-describedby", f"{form.auto_id % name}_help")
+
+
+def example_number(number_format: str, prefix: str) -> str:
+    return format_number(number_format, prefix=prefix, year=timezone.localdate().year, seq=123)
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = CertificateTemplate
+        fields = ["name", "html", "css", "page_size", "orientation", "background"]
+        widgets = {
+            "html": forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "wrap": "off"}),
+            "css": forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "wrap": "off"}),
+            "background": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+        help_texts = {
+            "background": _("PNG or JPEG, up to 5 MB; it covers the whole page."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("html", "css"):
+            self.fields[name].max_length = MAX_SOURCE_CHARS
+            self.fields[name].widget.attrs["class"] = "font-monospace small"
+
+    def clean_html(self):
+        html = self.cleaned_data["html"]
+        errors = rendering.validate_template_html(html)
+        if errors:
+            raise ValidationError(errors)
+        return html
+
+    def clean_background(self):
+        background = self.cleaned_data.get("background")
+        if not isinstance(background, UploadedFile):
+            return background  # unchanged, or cleared
+        if background.size > MAX_BACKGROUND_BYTES:
+            raise ValidationError(
+                _("The image is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(background.size),
+                    "limit": filesizeformat(MAX_BACKGROUND_BYTES),
+                }
+            )
+        # ImageField has already opened it with Pillow: trust the decoded format, not the name.
+        image = getattr(background, "image", None)
+        if image is None or image.format not in BACKGROUND_FORMATS:
+            raise ValidationError(_("Upload a PNG or JPEG image."))
+        if max(image.size) > MAX_BACKGROUND_PIXELS:
+            raise ValidationError(
+                _("The image is too large: at most %(max)d pixels on each side.")
+                % {"max": MAX_BACKGROUND_PIXELS}
+            )
+        return background
+
+
+class CourseCertificateForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Template"), queryset=CertificateTemplate.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label=_("Certificate name"), max_length=200)
+    number_prefix = forms.CharField(
+        label=_("Number prefix"),
+        max_length=20,
+        required=False,
+        help_text=_("Short letters printed before the number, e.g. PY."),
+    )
+    number_format = forms.CharField(
+        label=_("Number format"),
+        max_length=60,
+        help_text=_(
+            "Use {prefix}, {year} and {seq}; {seq:06} pads the number to six digits. "
+            "Numbers count up across the whole school."
+        ),
+    )
+    auto_issue = forms.BooleanField(
+        label=_("Issue automatically when the conditions are met"), required=False
+    )
+    completion = forms.ChoiceField(
+        label=_("Condition"),
+        choices=CourseCertificate.Completion.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    min_percent = forms.IntegerField(
+        label=_("Minimum share of lessons, %"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("Used with “A minimum share of lessons completed”."),
+    )
+    required_lessons = forms.ModelMultipleChoiceField(
+        label=_("Required lessons"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("These lessons must be completed whatever the condition above."),
+    )
+    min_test_score = forms.IntegerField(
+        label=_("Minimum test score, %"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Applies to every test of the course. Empty: each test's own pass score."),
+    )
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.fields["template"].queryset = CertificateTemplate.objects.filter(
+            project_id=course.project_id
+        )
+        self.fields["required_lessons"].queryset = course.lessons.order_by("position")
+
+    @classmethod
+    def initial_for(cls, course_certificate: CourseCertificate | None, course) -> dict:
+        if course_certificate is None:
+            return {
+                "title": _("Certificate of Completion"),
+                "number_format": CourseCertificate._meta.get_field("number_format").default,
+                "auto_issue": True,
+                "completion": CourseCertificate.Completion.ALL_LESSONS,
+                "min_percent": 100,
+            }
+        return {
+            "template": course_certificate.template_id,
+            "title": course_certificate.title,
+            "number_prefix": course_certificate.number_prefix,
+            "number_format": course_certificate.number_format,
+            "auto_issue": course_certificate.auto_issue,
+            "completion": course_certificate.completion,
+            "min_percent": course_certificate.min_percent,
+            "required_lessons": list(course_certificate.required_lessons.all()),
+            "min_test_score": course_certificate.min_test_score,
+        }
+
+    def clean_number_format(self):
+        number_format = self.cleaned_data["number_format"]
+        validate_number_format(number_format)
+        return number_format
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("completion") == CourseCertificate.Completion.PERCENT
+            and cleaned.get("min_percent") is None
+            and "min_percent" not in self.errors
+        ):
+            self.add_error("min_percent", _("Enter the minimum share of lessons."))
+        return cleaned
+
+    def example_number(self) -> str:
+        """The number the next certificate would get, for the values on screen."""
+        data = self.cleaned_data if self.is_bound else self.initial
+        number_format = data.get("number_format")
+        if not number_format:
+            return ""
+        try:
+            return example_number(number_format, data.get("number_prefix") or "")
+        except (ValueError, KeyError, IndexError):
+            return ""

@@ -1,0 +1,149 @@
+"""Courses: the list, a course's page, and its certificate settings."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certificates import course_selectors
+from certificates.forms import CourseCertificateForm, bootstrap, example_number
+from certificates.models import CourseCertificate
+from certificates.numbering import validate_number_format
+from certificates.services import (
+    CertificateError,
+    course_certificate_remove,
+    course_certificate_save,
+)
+from courses.models import Course
+
+from .scoping import EDITOR_ROLES, project_object, staff_view
+from .template_editor import preview_response, sample_values
+
+
+@staff_view
+def course_list(request):
+    courses = course_selectors.course_list(project=request.project)
+    return render(request, "staff/courses/list.html", {"section": "courses", "courses": courses})
+
+
+@staff_view
+def course_detail(request, course_id):
+    course = project_object(Course.objects, request, public_id=course_id)
+    lessons, course_certificate, issued, _ever = course_selectors.course_detail(course=course)
+    return render(
+        request,
+        "staff/courses/detail.html",
+        {
+            "section": "courses",
+            "course": course,
+            "lessons": lessons,
+            "course_certificate": course_certificate,
+            "issued_count": issued,
+            "can_edit": request.membership.role in EDITOR_ROLES,
+        },
+    )
+
+
+@staff_view(editor=True)
+def course_certificate(request, course_id):
+    course = project_object(Course.objects, request, public_id=course_id)
+    _lessons, current, issued, ever_issued = course_selectors.course_detail(course=course)
+    initial = CourseCertificateForm.initial_for(current, course)
+    form = CourseCertificateForm(request.POST or None, initial=initial, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = course_certificate_save(course=course, **form.cleaned_data)
+        except CertificateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Certificate settings of “%(course)s” saved.") % {"course": course}
+            )
+            return redirect("staff:course", request.project.slug, saved.course.public_id)
+    bootstrap(form)
+    return render(
+        request,
+        "staff/courses/certificate.html",
+        {
+            "section": "courses",
+            "course": course,
+            "form": form,
+            "course_certificate": current,
+            "issued_count": issued,
+            "ever_issued": ever_issued,
+            "has_templates": form.fields["template"].queryset.exists(),
+        },
+    )
+
+
+@require_GET
+@staff_view(editor=True)
+def course_number_example(request, course_id):
+    """The number a certificate would get with the prefix and format being typed."""
+    project_object(Course.objects, request, public_id=course_id)
+    number_format = request.GET.get("number_format", "")[:60]
+    example, errors = "", []
+    try:
+        validate_number_format(number_format)
+        example = example_number(number_format, request.GET.get("number_prefix", "")[:20].strip())
+    except ValidationError as exc:
+        errors = exc.messages
+    return render(
+        request, "staff/courses/_number_example.html", {"example": example, "errors": errors}
+    )
+
+
+@require_POST
+@staff_view(editor=True)
+def course_certificate_preview(request, course_id):
+    """The selected template, printed with this course's titles and sample participant."""
+    course = project_object(Course.objects, request, public_id=course_id)
+    form = CourseCertificateForm(request.POST, course=course)
+    form.is_valid()
+    template = form.cleaned_data.get("template")
+    if template is None:
+        return preview_response(request, errors=[_("Choose a template to see a preview.")])
+    data = form.cleaned_data
+    values = sample_values(
+        request.project,
+        course_title=course.title,
+        certificate_title=data.get("title") or "",
+        certificate_number=form.example_number() or defaults_number(),
+    )
+    return preview_response(
+        request,
+        html=template.html,
+        css=template.css,
+        page_size=template.page_size,
+        orientation=template.orientation,
+        background=template.background,
+        values=values,
+    )
+
+
+def defaults_number() -> str:
+    return example_number(CourseCertificate._meta.get_field("number_format").default, "")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(editor=True)
+def course_certificate_remove_view(request, course_id):
+    """GET asks for confirmation; POST removes the configuration (if nothing was issued)."""
+    course = project_object(Course.objects, request, public_id=course_id)
+    current = project_object(CourseCertificate.objects, request, course=course)
+    if request.method != "POST":
+        return render(
+            request,
+            "staff/courses/certificate_remove.html",
+            {"section": "courses", "course": course, "course_certificate": current},
+        )
+    try:
+        course_certificate_remove(course_certificate=current)
+    except CertificateError as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:course_certificate", request.project.slug, course.public_id)
+    messages.success(
+        request, _("The certificate of “%(course)s” was removed.") % {"course": course}
+    )
+    return redirect("staff:course", request.project.slug, course.public_id)

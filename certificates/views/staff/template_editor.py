@@ -1,0 +1,172 @@
+"""Certificate templates: list, editor, and a live picture of the PDF."""
+
+import base64
+import logging
+
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certificates import course_selectors, defaults, rendering
+from certificates.forms import TemplateForm, bootstrap
+from certificates.models import CertificateTemplate
+from certificates.services import CertificateError, template_save
+
+from .scoping import EDITOR_ROLES, project_object, staff_view
+
+logger = logging.getLogger(__name__)
+
+STARTING_POINTS = {
+    "classic": (defaults.CLASSIC_HTML, defaults.CLASSIC_CSS),
+    "modern": (defaults.MODERN_HTML, defaults.MODERN_CSS),
+}
+PREVIEW_FIELDS = ("html", "css", "page_size", "orientation", "background")
+
+
+@staff_view
+def template_list(request):
+    return render(
+        request,
+        "staff/certificate_templates/list.html",
+        {
+            "section": "courses",
+            "templates": course_selectors.template_list(project=request.project),
+            "can_edit": request.membership.role in EDITOR_ROLES,
+        },
+    )
+
+
+@staff_view(editor=True)
+def template_new(request):
+    template = CertificateTemplate(project=request.project)
+    if request.method == "POST":
+        form = TemplateForm(request.POST, request.FILES, instance=template)
+        if form.is_valid() and (saved := _save(request, form)):
+            return redirect("staff:template_edit", request.project.slug, saved.public_id)
+    else:
+        start = request.GET.get("start", "classic")
+        html, css = STARTING_POINTS.get(start, ("", ""))
+        name = start.title() if html else ""
+        form = TemplateForm(instance=template, initial={"name": name, "html": html, "css": css})
+    return _editor(request, form, template=None)
+
+
+@staff_view(editor=True)
+def template_edit(request, template_id):
+    template = project_object(CertificateTemplate.objects, request, public_id=template_id)
+    form = TemplateForm(request.POST or None, request.FILES or None, instance=template)
+    if request.method == "POST" and form.is_valid() and (saved := _save(request, form)):
+        return redirect("staff:template_edit", request.project.slug, saved.public_id)
+    return _editor(request, form, template=template)
+
+
+def _save(request, form):
+    before = form.instance.version if form.instance.pk else None
+    try:
+        saved = template_save(template=form.save(commit=False))
+    except CertificateError as exc:
+        form.add_error("html", str(exc))
+        return None
+    if before is None:
+        messages.success(request, _("Template “%(name)s” created.") % {"name": saved.name})
+    elif saved.version != before:
+        messages.success(
+            request,
+            _("Template “%(name)s” saved as version %(version)d.")
+            % {"name": saved.name, "version": saved.version},
+        )
+    else:
+        messages.info(request, _("Saved; the design did not change, so the version stays."))
+    return saved
+
+
+def _editor(request, form, *, template):
+    bootstrap(form)
+    return render(
+        request,
+        "staff/certificate_templates/edit.html",
+        {
+            "section": "courses",
+            "form": form,
+            "template_obj": template,
+            "placeholders": rendering.PLACEHOLDERS,
+            "used_by": template.course_certificates.select_related("course") if template else [],
+        },
+    )
+
+
+@require_POST
+@staff_view(editor=True)
+def template_preview(request):
+    """The first page of the unsaved form, with sample data, as a PNG."""
+    template = CertificateTemplate(project=request.project)
+    if request.GET.get("template"):
+        template = project_object(
+            CertificateTemplate.objects, request, public_id=request.GET["template"]
+        )
+    form = TemplateForm(request.POST, request.FILES, instance=template)
+    form.is_valid()
+    errors = [e for name in PREVIEW_FIELDS for e in form.errors.get(name, [])]
+    if errors:
+        return preview_response(request, errors=errors)
+    data = form.cleaned_data
+    return preview_response(
+        request,
+        html=data["html"],
+        css=data["css"],
+        page_size=data["page_size"],
+        orientation=data["orientation"],
+        background=data["background"],
+        values=sample_values(request.project),
+    )
+
+
+def sample_values(project, **overrides) -> dict:
+    return {**defaults.SAMPLE_VALUES, "school_name": project.name, **overrides}
+
+
+def preview_response(request, *, errors=(), background=None, **render_args):
+    """A PNG for a plain request; for htmx an <img> to swap in, or the reason there is none."""
+    png = None
+    if not errors:
+        png, errors = _render_png(background=background, **render_args)
+    if request.htmx:
+        encoded = base64.b64encode(png).decode() if png else ""
+        return render(
+            request,
+            "staff/certificate_templates/_preview.html",
+            {"png_base64": encoded, "errors": errors},
+        )
+    if png:
+        return HttpResponse(png, content_type="image/png")
+    return render(
+        request,
+        "staff/certificate_templates/preview_error.html",
+        {"section": "courses", "errors": errors},
+        status=400,
+    )
+
+
+def _render_png(*, background, css, **render_args):
+    stored = ""
+    if isinstance(background, UploadedFile):
+        # Not saved yet: show it inline instead of writing an unsaved upload to MEDIA_ROOT.
+        background.seek(0)
+        encoded = base64.b64encode(background.read()).decode()
+        mime = background.content_type or "image/png"
+        css = (
+            f'@page {{ background: url("data:{mime};base64,{encoded}") '
+            f"no-repeat center / cover; }}\n{css}"
+        )
+    elif background:
+        stored = background.name
+    try:
+        pdf = rendering.render_pdf(css=css, background=stored, **render_args)
+        return rendering.pdf_first_page_png(pdf), []
+    except Exception:
+        # WeasyPrint can fail on odd CSS in many ways; staff get a message, not a 500.
+        logger.warning("Certificate preview failed", exc_info=True)
+        return None, [_("The preview could not be drawn. Check the CSS for errors.")]
