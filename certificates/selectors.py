@@ -13,7 +13,7 @@ from contacts.models import Contact
 from courses.models import Access, Lesson, LessonProgress
 
 from . import conditions
-from .models import Certificate, CourseCertificate
+from .models import Certificate, CertificateEvent, CourseCertificate
 
 
 class State(StrEnum):
@@ -49,6 +49,15 @@ class Product:
     def course(self):
         return self.access.course
 
+    @property
+    def access_status(self) -> Access.Status:
+        return self.access.status()
+
+    @property
+    def earlier(self) -> list[Certificate]:
+        """Deleted certificates of this course, newest first (the reissue trail)."""
+        return [c for c in self.history if c.deleted_at is not None]
+
 
 def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate):
     lessons = list(
@@ -81,24 +90,33 @@ def _status(access, course_certificate, evaluation, live) -> CertificateStatus:
     return CertificateStatus(State.PENDING, course_certificate, evaluation=evaluation)
 
 
-def contact_products(*, contact: Contact) -> list[Product]:
-    """The contact card's Products tab: every course the contact has (had) access to."""
+def contact_products(*, contact: Contact, course=None) -> list[Product]:
+    """The contact card's Products tab: every course the contact has (had) access to.
+
+    `course` narrows it to one line (the row redrawn after Issue now or ×), in the same
+    number of queries.
+    """
+    accesses = Access.objects.filter(contact=contact)
+    if course is not None:
+        accesses = accesses.filter(course=course)
     accesses = list(
-        Access.objects.filter(contact=contact)
-        .select_related("course", "course__certificate", "course__certificate__template")
+        accesses.select_related("course", "course__certificate", "course__certificate__template")
         .prefetch_related(
             Prefetch("course__lessons", queryset=Lesson.objects.order_by("position")),
             Prefetch("course__certificate__required_lessons", queryset=Lesson.objects.only("id")),
         )
         .order_by("course__title", "id")
     )
-    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(contact=contact)}
+    progress_rows = LessonProgress.objects.filter(contact=contact)
+    certificate_rows = Certificate.objects.filter(contact=contact)
+    if course is not None:
+        progress_rows = progress_rows.filter(lesson__course=course)
+        certificate_rows = certificate_rows.filter(course_certificate__course=course)
+    progress = {p.lesson_id: p for p in progress_rows}
     certificates = defaultdict(list)
-    for cert in (
-        Certificate.objects.filter(contact=contact)
-        .select_related("issued_by", "deleted_by", "replaces", "course_certificate")
-        .order_by("-issued_at", "-id")
-    ):
+    for cert in certificate_rows.select_related(
+        "issued_by", "deleted_by", "replaces", "course_certificate"
+    ).order_by("-issued_at", "-id"):
         certificates[cert.course_certificate.course_id].append(cert)
 
     products = []
@@ -129,6 +147,27 @@ def contact_products(*, contact: Contact) -> list[Product]:
             )
         )
     return products
+
+
+def contact_history(*, contact: Contact) -> list[CertificateEvent]:
+    """The contact card's History tab: issued and deleted events, newest first.
+
+    Each event carries `replaced_by_number` / `replaces_number` for the reissue trail.
+    """
+    events = list(
+        CertificateEvent.objects.filter(contact=contact).select_related(
+            "actor",
+            "certificate__course_certificate__course",
+            "certificate__replaces",
+            "certificate__replaced_by",
+        )
+    )
+    for event in events:
+        certificate = event.certificate
+        replaced_by = getattr(certificate, "replaced_by", None)
+        event.replaces_number = certificate.replaces.number if certificate.replaces else None
+        event.replaced_by_number = replaced_by.number if replaced_by else None
+    return events
 
 
 def certificate_status(*, contact: Contact, course) -> CertificateStatus:

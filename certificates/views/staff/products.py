@@ -1,0 +1,132 @@
+"""The contact card's Products tab: Issue now, × (delete) and the certificate PDF.
+
+Without JavaScript the actions are plain forms: confirm pages, then POST-redirect-GET back
+to the tab. With htmx each answers with the product's row alone, its messages inside it.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certificates import services
+from certificates.models import Certificate
+from certificates.selectors import contact_products
+from courses.models import Course
+
+from .contacts import card_contact, card_context
+from .scoping import project_object, staff_view
+
+
+def _product(contact, course):
+    products = contact_products(contact=contact, course=course)
+    if not products:
+        raise Http404("The contact has no access to this course")
+    return products[0]
+
+
+def _row(request, contact, course, confirm=""):
+    context = {"contact": contact, "product": _product(contact, course), "confirm": confirm}
+    return render(request, "staff/contacts/_product.html", {**context, "inline_messages": True})
+
+
+def _after_action(request, contact, course):
+    if request.htmx:
+        return _row(request, contact, course)
+    url = reverse("staff:contact_products", args=[request.project.slug, contact.public_id])
+    return redirect(f"{url}#product-{course.public_id}")
+
+
+@require_GET
+@staff_view
+def products_tab(request, contact_id):
+    contact = card_contact(request, contact_id)
+    context = card_context(contact, "products", products=contact_products(contact=contact))
+    return render(request, "staff/contacts/products.html", context)
+
+
+@require_GET
+@staff_view
+def certificate_issue_confirm(request, contact_id, course_id):
+    """Ask before issuing to someone who has not completed the course yet."""
+    contact = card_contact(request, contact_id)
+    course = project_object(Course.objects.all(), request, public_id=course_id)
+    if request.htmx:
+        return _row(request, contact, course, confirm="issue")
+    context = card_context(contact, "products", product=_product(contact, course))
+    return render(request, "staff/contacts/issue_confirm.html", context)
+
+
+@require_POST
+@staff_view
+def certificate_issue(request, contact_id, course_id):
+    contact = card_contact(request, contact_id)
+    course = project_object(Course.objects.all(), request, public_id=course_id)
+    try:
+        certificate, created = services.certificate_issue(
+            contact=contact,
+            course=course,
+            actor=request.user,
+            force=True,
+            reason=request.POST.get("reason", ""),
+        )
+    except services.CertificateError as error:
+        messages.error(request, str(error))
+    else:
+        names = {"number": certificate.number, "name": contact.name}
+        if created:
+            messages.success(request, _("Certificate %(number)s issued to %(name)s.") % names)
+        else:
+            messages.info(
+                request,
+                _("%(name)s already has certificate %(number)s; nothing new was issued.") % names,
+            )
+    return _after_action(request, contact, course)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def certificate_delete(request, certificate_id):
+    """GET asks to confirm; POST withdraws the certificate (it stays in History)."""
+    certificate = project_object(
+        Certificate.objects.select_related("contact__user", "course_certificate__course"),
+        request,
+        public_id=certificate_id,
+    )
+    contact, course = certificate.contact, certificate.course_certificate.course
+    if certificate.is_deleted:
+        messages.info(
+            request,
+            _("Certificate %(number)s is already deleted.") % {"number": certificate.number},
+        )
+        return _after_action(request, contact, course)
+    if request.method == "POST":
+        services.certificate_delete(
+            certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request, _("Certificate %(number)s deleted.") % {"number": certificate.number}
+        )
+        return _after_action(request, contact, course)
+    if request.htmx:
+        return _row(request, contact, course, confirm="delete")
+    context = card_context(contact, "products", certificate=certificate)
+    return render(request, "staff/contacts/delete_confirm.html", context)
+
+
+@require_GET
+@staff_view
+def certificate_download(request, certificate_id):
+    certificate = project_object(
+        Certificate.objects.select_related("template_revision"), request, public_id=certificate_id
+    )
+    response = HttpResponse(
+        services.certificate_pdf(certificate=certificate), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{certificate.number}.pdf"
+    )
+    return response

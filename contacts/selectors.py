@@ -1,0 +1,38 @@
+"""Reads of contacts: the staff Contacts list and its search."""
+
+import re
+
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Replace
+
+from .models import Contact
+
+# Typed phone numbers vary in spacing and punctuation: "+380 67 123 4567", "067-123-45-67".
+PHONE_PUNCTUATION = (" ", "-", "(", ")", ".")
+PHONE_QUERY = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+def _phone_digits(expression):
+    for char in PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(char), Value(""))
+    return expression
+
+
+def contact_list(*, project, query: str = "") -> QuerySet[Contact]:
+    """The project's contacts with their live certificate count, filtered by `query`.
+
+    The query matches a part of the name, the email or the phone; a phone is also found when
+    typed with other spacing or punctuation.
+    """
+    contacts = Contact.objects.filter(project=project).annotate(
+        certificates_count=Count("certificates", filter=Q(certificates__deleted_at__isnull=True))
+    )
+    query = query.strip()
+    if query:
+        matches = Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+        digits = re.sub(r"[^\d+]", "", query)
+        if PHONE_QUERY.match(query) and len(digits) >= 3:
+            contacts = contacts.alias(phone_digits=_phone_digits("phone"))
+            matches |= Q(phone_digits__contains=digits)
+        contacts = contacts.filter(matches)
+    return contacts.order_by("name", "id")

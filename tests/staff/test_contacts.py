@@ -1,0 +1,156 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from certificates.services import certificate_delete, certificate_issue
+from tests.factories import AccessFactory, ContactFactory, ProjectFactory, UserFactory
+
+
+def contacts_url(project, **params):
+    url = reverse("staff:contacts", args=[project.slug])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def card_url(contact):
+    return reverse("staff:contact", args=[contact.project.slug, contact.public_id])
+
+
+@pytest.fixture
+def staff(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def test_it_lists_the_projects_contacts_only(staff, project, contact):
+    ContactFactory(project=ProjectFactory(), name="Someone Elsewhere")
+    response = staff.get(contacts_url(project))
+    assert response.status_code == 200
+    assert "Олена Коваленко" in response.content.decode()
+    assert "olena@example.com" in response.content.decode()
+    assert "Someone Elsewhere" not in response.content.decode()
+
+
+def test_each_row_links_to_the_card(staff, project, contact):
+    response = staff.get(contacts_url(project))
+    assert f'href="{card_url(contact)}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Коваленко", "olena@exa", "EXAMPLE.COM", "+380 67 123", "0671234567", "067-123-45-67"],
+)
+def test_it_searches_by_name_email_or_phone(staff, project, contact, query):
+    contact.phone = "+380 67 123 4567"
+    contact.save()
+    ContactFactory(project=project, name="Marta Nowak", email="marta@test.org", phone="+48 600")
+    page = list(staff.get(contacts_url(project), {"q": query}).context["page"])
+    assert page == [contact]
+
+
+def test_a_search_without_matches_says_so(staff, project, contact):
+    response = staff.get(contacts_url(project), {"q": "nobody"})
+    assert list(response.context["page"]) == []
+    assert "No contacts match “nobody”." in response.content.decode()
+
+
+def test_it_paginates_and_keeps_the_search(staff, project):
+    for n in range(30):
+        ContactFactory(project=project, name=f"Student {n:02d}")
+    first = staff.get(contacts_url(project), {"q": "Student"})
+    assert len(first.context["page"]) == 25
+    assert "?q=Student&amp;page=2" in first.content.decode()
+    second = staff.get(contacts_url(project), {"q": "Student", "page": 2})
+    assert [c.name for c in second.context["page"]] == [f"Student {n}" for n in range(25, 30)]
+    assert "30 contacts" in second.content.decode()
+
+
+def test_certificates_count_counts_live_certificates(staff, project, contact, course, alice):
+    AccessFactory(contact=contact, course=course)
+    first, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    certificate_delete(certificate=first, actor=alice)
+    certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    (row,) = staff.get(contacts_url(project)).context["page"]
+    assert row.certificates_count == 1
+
+
+def test_staff_of_another_school_gets_404(client, charlie, project, contact):
+    client.force_login(charlie)
+    assert client.get(contacts_url(project)).status_code == 404
+    assert client.get(card_url(contact)).status_code == 404
+
+
+def test_it_requires_login(client, project):
+    response = client.get(contacts_url(project))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def _count_list_queries(client, project):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(contacts_url(project))
+    assert response.status_code == 200
+    return len(queries), len(response.context["page"])
+
+
+def test_the_list_makes_the_same_queries_for_1_and_50_rows(staff, project, course, alice):
+    first = ContactFactory(project=project)
+    AccessFactory(contact=first, course=course)
+    certificate_issue(contact=first, course=course, actor=alice, force=True)
+    one, rows = _count_list_queries(staff, project)
+    assert rows == 1
+    for _ in range(49):
+        contact = ContactFactory(project=project)
+        AccessFactory(contact=contact, course=course)
+        certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    fifty, rows = _count_list_queries(staff, project)
+    assert rows == 25  # one page of the fifty
+    assert one == fifty
+
+
+# The Info tab ------------------------------------------------------------------------------
+
+
+def test_info_shows_the_contact_and_a_linked_login(staff, contact):
+    contact.phone = "+380 67 123 4567"
+    contact.user = UserFactory(email="olena.login@example.com")
+    contact.print_name = "Olena Kovalenko"
+    contact.print_name_confirmed_at = timezone.now()
+    contact.save()
+    body = staff.get(card_url(contact)).content.decode()
+    assert "+380 67 123 4567" in body
+    assert "linked" in body and "olena.login@example.com" in body
+    assert "Olena Kovalenko" in body
+    assert "confirmed by the participant on" in body
+
+
+def test_info_shows_an_unlinked_login_and_an_unconfirmed_name(staff, contact):
+    body = staff.get(card_url(contact)).content.decode()
+    assert "not linked" in body
+    assert "not confirmed by the participant" in body
+    assert "same as the name" in body
+
+
+def test_the_invite_button_shows_only_when_its_url_exists(staff, contact):
+    body = staff.get(card_url(contact)).content.decode()
+    try:
+        invite_url = reverse("staff:contact_invite", args=[contact.project.slug, contact.public_id])
+    except NoReverseMatch:
+        assert "Invite to the portal" not in body
+    else:
+        assert f'action="{invite_url}"' in body
+
+
+def test_a_contact_of_another_project_is_404(staff):
+    stranger = ContactFactory(project=ProjectFactory())
+    url = reverse("staff:contact", args=["demo", stranger.public_id])
+    assert staff.get(url).status_code == 404
+
+
+def test_tab_parameter_leads_to_the_tab(staff, contact):
+    response = staff.get(card_url(contact), {"tab": "products"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "staff:contact_products", args=[contact.project.slug, contact.public_id]
+    )
