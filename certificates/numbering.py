@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from .models import NumberSequence
+from .models import Certificate, CourseCertificate, NumberSequence
 
 FORMAT_FIELDS = frozenset({"prefix", "year", "seq"})
+NUMBER_MAX = Certificate._meta.get_field("number").max_length
+PREFIX_MAX = CourseCertificate._meta.get_field("number_prefix").max_length
 
 
 def validate_number_format(number_format: str) -> None:
@@ -24,16 +26,23 @@ def validate_number_format(number_format: str) -> None:
     if unknown:
         raise ValidationError(
             _("Unknown field in the number format: %(fields)s. Use {prefix}, {year} and {seq}.")
-            % {"fields": ", ".join(sorted(unknown))}
+            % {"fields": ", ".join(f"{{{name}}}" for name in sorted(unknown))}
         )
     if "seq" not in fields:
         raise ValidationError(_("The number format must contain {seq}, or numbers would repeat."))
     try:
-        format_number(number_format, prefix="X", year=2026, seq=1)
+        # The longest prefix and a far-off sequence: the number must still fit its column,
+        # or issuing would fail on PostgreSQL long after the format was accepted.
+        longest = format_number(number_format, prefix="X" * PREFIX_MAX, year=2026, seq=10**9)
     except (ValueError, KeyError, IndexError) as exc:
         raise ValidationError(
             _("The number format is not valid: %(error)s") % {"error": exc}
         ) from exc
+    if len(longest) > NUMBER_MAX:
+        raise ValidationError(
+            _("The number format makes numbers longer than %(max)d characters.")
+            % {"max": NUMBER_MAX}
+        )
 
 
 def format_number(number_format: str, *, prefix: str, year: int, seq: int) -> str:

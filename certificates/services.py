@@ -185,6 +185,7 @@ def certificate_issue(
     return certificate, True
 
 
+@transaction.atomic
 def certificate_issue_if_earned(*, contact_id: int, course_id: int) -> Certificate | None:
     """Automatic issuance, evaluated after a progress or access change.
 
@@ -201,9 +202,12 @@ def certificate_issue_if_earned(*, contact_id: int, course_id: int) -> Certifica
         return None
     if course_certificate.project_id != contact.project_id:
         return None
-    if Certificate.objects.filter(contact=contact, course_certificate=course_certificate).exists():
+    # Lock the access row (as certificate_issue does) before looking for earlier certificates,
+    # so a deletion committed while this runs is seen and not undone by a fresh issue.
+    access = Access.objects.select_for_update().filter(contact=contact, course_id=course_id).first()
+    if access is None or not access.is_active():
         return None
-    if not Access.objects.active().filter(contact=contact, course_id=course_id).exists():
+    if Certificate.objects.filter(contact=contact, course_certificate=course_certificate).exists():
         return None
     if not evaluate_contact(contact=contact, course_certificate=course_certificate).met:
         return None
@@ -256,7 +260,8 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
 def certificate_store_pdf(*, certificate: Certificate) -> bytes:
     """Render from the frozen snapshot and store under an unguessable private name."""
     pdf = rendering.render_certificate(certificate)
-    name = f"certificates/{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
+    # Relative to the field's upload_to ("certificates/"), which the storage prepends.
+    name = f"{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
     old_name = certificate.pdf.name
     certificate.pdf.save(name, ContentFile(pdf), save=False)
     Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)

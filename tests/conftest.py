@@ -1,7 +1,7 @@
 import pytest
-from django.core.files.storage import FileSystemStorage
 
 from certificates.models import Certificate
+from lms.storage import PrivateStorage
 from tests.factories import (
     AccessFactory,
     ContactFactory,
@@ -18,7 +18,7 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The field's storage was built at import; point it at this test's private folder.
     field = Certificate._meta.get_field("pdf")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "private"))
+    monkeypatch.setattr(field, "storage", PrivateStorage(location=tmp_path / "private"))
 
 
 @pytest.fixture

@@ -1,0 +1,187 @@
+"""The certificate PDF: its text, where it is stored, re-rendering, and what it may fetch."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import storages
+from pypdf import PdfReader
+
+from certificates import rendering
+from certificates.models import Certificate
+from certificates.services import certificate_issue, certificate_pdf, certificate_store_pdf
+from tests.factories import AccessFactory, ContactFactory
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def issue(contact, course, actor):
+    AccessFactory(contact=contact, course=course)
+    certificate, _ = certificate_issue(contact=contact, course=course, actor=actor, force=True)
+    certificate_store_pdf(certificate=certificate)
+    return Certificate.objects.get(pk=certificate.pk)
+
+
+@pytest.mark.parametrize("name", ["Олена Коваленко", "Marta Nowak-Żółć", "Jean-Luc O'Neill"])
+def test_the_stored_pdf_prints_the_snapshot(project, course, alice, name):
+    contact = ContactFactory(project=project, name=name)
+    certificate = issue(contact, course, alice)
+    with certificate.pdf.open("rb") as handle:
+        pdf = handle.read()
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    assert name in text
+    assert certificate.number in text
+    assert course.title in text
+    assert "Certificate of Completion" in text
+    assert f"{settings.SITE_URL}/verify/{certificate.code}/" in text.replace("\n", "")
+
+
+def test_the_print_name_is_what_is_printed(project, course, alice):
+    contact = ContactFactory(project=project, name="Olena K.", print_name="Олена Коваленко")
+    text = pdf_text(certificate_pdf(certificate=issue(contact, course, alice)))
+    assert "Олена Коваленко" in text
+    assert "Olena K." not in text
+
+
+def test_the_qr_code_points_to_the_verification_page(contact, course, alice):
+    certificate = issue(contact, course, alice)
+    url = certificate.snapshot["verification_url"]
+    assert url == f"{settings.SITE_URL}/verify/{certificate.code}/"
+    html = rendering.fill_placeholders("{{ qr_code }}", certificate.snapshot)
+    assert html.startswith('<img class="qr-code" alt="QR" src="data:image/svg+xml;base64,')
+    assert html == rendering.qr_code_img(url)
+
+
+def test_verification_codes_are_long_random_and_distinct(project, course, alice):
+    codes = {issue(ContactFactory(project=project), course, alice).code for _ in range(5)}
+    assert len(codes) == 5
+    for code in codes:
+        assert len(code) == 16  # 80 bits in base32
+        assert code.isalnum() and code.isupper()
+
+
+def test_the_pdf_is_private_under_an_unguessable_name(project, course, alice, tmp_path):
+    one = issue(ContactFactory(project=project), course, alice)
+    two = issue(ContactFactory(project=project), course, alice)
+    path = Path(one.pdf.path).resolve()
+    assert path.is_file()
+    assert not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    folder, _, filename = one.pdf.name.rpartition("/")
+    assert folder == f"certificates/{project.id}"
+    stem = filename.removesuffix(".pdf")
+    assert len(stem) >= 32  # 24 random bytes, url-safe
+    for guessable in (one.number, one.code, str(one.public_id)):
+        assert guessable not in one.pdf.name
+    assert one.pdf.name != two.pdf.name
+    with pytest.raises(ValueError):
+        one.pdf.url  # noqa: B018  (no URL exists for a private file)
+
+
+def test_private_storage_is_configured_outside_media_without_urls():
+    private = storages.create_storage(settings.STORAGES["private"])
+    with pytest.raises(ValueError, match="no URL"):
+        private.url("certificates/1/x.pdf")
+    location = Path(private.location).resolve()
+    assert location == Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    media = Path(storages.create_storage(settings.STORAGES["default"]).location)
+    assert not location.is_relative_to(media.resolve())
+
+
+def test_a_missing_file_is_rendered_again_from_the_snapshot(contact, course, alice):
+    certificate = issue(contact, course, alice)
+    old_name = certificate.pdf.name
+    Path(certificate.pdf.path).unlink()
+
+    contact.name = "Changed Since"
+    contact.save()
+    pdf = certificate_pdf(certificate=certificate)
+
+    assert "Олена Коваленко" in pdf_text(pdf)
+    assert "Changed Since" not in pdf_text(pdf)
+    stored = Certificate.objects.get(pk=certificate.pk)
+    assert stored.pdf.name != old_name
+    assert Path(stored.pdf.path).read_bytes() == pdf
+
+
+def test_a_stored_file_is_served_without_rendering(contact, course, alice, monkeypatch):
+    certificate = issue(contact, course, alice)
+    stored = Path(certificate.pdf.path).read_bytes()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("rendered although the file exists")
+
+    monkeypatch.setattr(rendering, "render_certificate", fail)
+    assert certificate_pdf(certificate=certificate) == stored
+
+
+def test_storing_again_replaces_the_old_file(contact, course, alice):
+    certificate = issue(contact, course, alice)
+    old_path = Path(certificate.pdf.path)
+    certificate_store_pdf(certificate=certificate)
+    assert not old_path.exists()
+    assert Path(certificate.pdf.path).is_file()
+
+
+def test_one_font_configuration_and_image_cache_per_process():
+    first = rendering._weasyprint()
+    assert rendering._weasyprint() is first
+    _module, font_config, image_cache, _fetcher = first
+    assert type(font_config).__name__ == "FontConfiguration"
+    assert isinstance(image_cache, dict)
+
+
+@pytest.fixture
+def fetcher():
+    return rendering._weasyprint()[3]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///etc/hostname",
+        "http://127.0.0.1:8000/static/css/app.css",
+        "https://example.com/logo.png",
+        "ftp://example.com/x.png",
+        f"file://{settings.BASE_DIR}/lms/settings.py",
+        f"file://{settings.BASE_DIR}/static/../lms/settings.py",
+        f"file://{settings.BASE_DIR}/static/%2e%2e/lms/settings.py",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_data_and_our_own_files(fetcher, url):
+    with pytest.raises(ValueError, match="Refused"):
+        fetcher.fetch(url)
+
+
+def test_the_fetcher_allows_data_uris_static_and_media(fetcher, settings):
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    static_file = Path(settings.STATICFILES_DIRS[0]) / "css" / "app.css"
+    response = fetcher.fetch(static_file.resolve().as_uri())
+    assert response.read() == static_file.read_bytes()
+    response.close()
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "seal.png").write_bytes(b"\x89PNG fake")
+    response = fetcher.fetch((media / "seal.png").resolve().as_uri())
+    assert response.read() == b"\x89PNG fake"
+    response.close()
+
+
+def test_a_template_cannot_print_a_local_file(contact, course, alice, tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body::after { content: 'TOP-SECRET-VALUE'; }")
+    pdf = rendering.render_pdf(
+        html="<p>{{ participant_name }}</p>",
+        css=f'@import url("{secret.as_uri()}");',
+        page_size="A4",
+        orientation="portrait",
+        values={"participant_name": "Олена", "verification_url": "http://x/verify/A/"},
+    )
+    text = pdf_text(pdf)
+    assert "Олена" in text
+    assert "TOP-SECRET-VALUE" not in text
