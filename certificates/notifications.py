@@ -1,34 +1,70 @@
-"""The email a student gets when a certificate is issued, sent once per certificate."""
+"""The email a student gets when a certificate is issued, sent once per certificate.
+
+Both automatic and staff issuance reach here through `tasks.certificate_issued`, queued by
+`services.certificate_issue` after commit. `Certificate.notified_at` is the claim: whoever
+sets it sends, so a retried or duplicated task never sends a second email.
+"""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .models import Certificate
-from .services import certificate_mark_notified
+from .services import certificate_mark_notified, certificate_pdf
+
+
+def _recipient(contact) -> str:
+    if contact.email:
+        return contact.email
+    return contact.user.email if contact.user_id else ""
 
 
 def certificate_issued_email(*, certificate_id: int) -> bool:
+    """Send the issue email unless it was sent already; True if this call sent it."""
     certificate = (
-        Certificate.objects.select_related("contact", "project", "course_certificate")
+        Certificate.objects.select_related("contact", "contact__user", "template_revision")
         .filter(pk=certificate_id, deleted_at__isnull=True)
         .first()
     )
-    if certificate is None or not certificate.contact.email:
+    if certificate is None:
         return False
-    if not certificate_mark_notified(certificate_id=certificate.id):
+    recipient = _recipient(certificate.contact)
+    if not recipient or not certificate_mark_notified(certificate_id=certificate.id):
         return False
+    try:
+        _message(certificate, recipient).send()
+    except Exception:
+        # Hand the claim back, or the task's retry would find it taken and the student would
+        # never hear of the certificate.
+        Certificate.objects.filter(pk=certificate.id).update(notified_at=None)
+        raise
+    return True
+
+
+def _message(certificate: Certificate, recipient: str) -> EmailMultiAlternatives:
+    snapshot = certificate.snapshot
+    has_login = certificate.contact.user_id is not None
     context = {
         "certificate": certificate,
-        "contact": certificate.contact,
-        "school": certificate.project.name,
+        "participant_name": snapshot.get("participant_name", certificate.contact.name),
+        "certificate_title": snapshot.get("certificate_title", ""),
+        "course_title": snapshot.get("course_title", ""),
+        "school": snapshot.get("school_name", ""),
+        "has_login": has_login,
         "my_certificates_url": settings.SITE_URL + reverse("portal:certificates"),
-        "verification_url": certificate.snapshot.get("verification_url", ""),
+        "verification_url": snapshot.get("verification_url", ""),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("emails/certificate_issued_subject.txt", context).strip()
-        body = render_to_string("emails/certificate_issued.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [certificate.contact.email])
-    return True
+        text = render_to_string("emails/certificate_issued.txt", context)
+        html = render_to_string("emails/certificate_issued.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
+    message.attach_alternative(html, "text/html")
+    if not has_login:
+        # Without a portal login the student could not download it, so it travels along.
+        message.attach(
+            f"{certificate.number}.pdf", certificate_pdf(certificate=certificate), "application/pdf"
+        )
+    return message

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:project_slug>/", include("certificates.urls.staff_contacts")),
     path("<slug:project_slug>/", include("certificates.urls.staff_reports")),
     path("<slug:project_slug>/", include("certificates.urls.staff_courses")),
+    path("<slug:project_slug>/", include("certificates.urls.staff_invite")),
 ]

@@ -1,10 +1,97 @@
-from django.shortcuts import get_object_or_404, render
+"""The public verification page: what the QR code and the URL printed on a PDF open."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from certificates.models import Certificate
+from certificates.ratelimit import RateLimit
+from certificates.services import verification_url
+
+# A wrong guess costs this many lookups, so guessing runs out long before honest use does.
+UNKNOWN_CODE_COST = 5
 
 
+def _rate_limit() -> RateLimit:
+    return RateLimit("verify", limit=getattr(settings, "VERIFY_RATE_LIMIT_PER_MINUTE", 30))
+
+
+def normalise_code(code: str) -> str:
+    # Codes are uppercase base32; people retype them in any case, with spaces or dashes.
+    return code.upper().replace("-", "").replace(" ", "")
+
+
+def _wants_json(request) -> bool:
+    if request.GET.get("format") == "json":
+        return True
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def public_data(certificate: Certificate) -> dict:
+    """What anyone holding the code may see: no email, phone or other personal data."""
+    snapshot = certificate.snapshot
+    data = {
+        "status": "withdrawn" if certificate.is_deleted else "valid",
+        "number": certificate.number,
+        "certificate_title": snapshot.get("certificate_title", ""),
+        "course_title": snapshot.get("course_title", ""),
+        "school": snapshot.get("school_name", ""),
+        "issued_on": snapshot.get("issued_on", ""),
+        "verification_url": verification_url(certificate.code),
+    }
+    if not certificate.is_deleted:
+        data["participant_name"] = snapshot.get("participant_name", "")
+        return data
+    data["withdrawn_on"] = timezone.localdate(certificate.deleted_at).isoformat()
+    replacement = getattr(certificate, "replaced_by", None)
+    if replacement is not None:
+        data["replaced_by"] = {
+            "number": replacement.number,
+            "verification_url": verification_url(replacement.code),
+        }
+    return data
+
+
+def _too_many(wants_json: bool, retry_after: int) -> HttpResponse:
+    message = _("Too many lookups. Try again in %(seconds)d seconds.") % {"seconds": retry_after}
+    if wants_json:
+        response = JsonResponse({"status": "rate_limited", "detail": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_safe
 def verify(request, code):
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("project", "replaced_by"), code=code.upper()
+    wants_json = _wants_json(request)
+    limit = _rate_limit()
+    retry_after = limit.retry_after(request)
+    if retry_after:
+        return _too_many(wants_json, retry_after)
+
+    certificate = (
+        Certificate.objects.select_related("replaced_by").filter(code=normalise_code(code)).first()
     )
-    return render(request, "public/verify.html", {"certificate": certificate})
+    limit.charge(request, cost=1 if certificate else UNKNOWN_CODE_COST)
+    if certificate is None:
+        if wants_json:
+            return JsonResponse({"status": "unknown"}, status=404)
+        raise Http404("Unknown certificate code")
+
+    data = public_data(certificate)
+    if wants_json:
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    else:
+        response = render(
+            request,
+            "public/verify.html",
+            {"data": data, "certificate": certificate},
+        )
+    response["X-Robots-Tag"] = "noindex"
+    patch_vary_headers(response, ["Accept"])
+    return response

@@ -1,0 +1,114 @@
+"""Writes to contacts: portal invitations and the name printed on certificates."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .models import Contact
+
+PRINT_NAME_MAX = Contact._meta.get_field("print_name").max_length
+
+
+class ContactError(Exception):
+    """A refused contact action; the message is shown to the user as it is."""
+
+
+def set_password_url(user) -> str:
+    """A one-time link to choose a password: Django's password-reset token and view.
+
+    The token is tied to the password hash and last login, so the link dies once used.
+    """
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def contact_invite(*, contact: Contact, actor):
+    """Give the contact a portal login (new or existing) and email a set-password link.
+
+    Returns the user. The email leaves after commit, so a refused invitation sends nothing.
+    """
+    User = get_user_model()
+    contact = (
+        Contact.objects.select_for_update().select_related("project", "user").get(pk=contact.pk)
+    )
+    user = contact.user
+    if user is None:
+        email = contact.email.strip().lower()
+        if not email:
+            raise ContactError(
+                _("%(name)s has no email address, so there is nowhere to send an invitation.")
+                % {"name": contact.name}
+            )
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            # A random password nobody knows rather than an unusable one: Django's "Forgot
+            # your password?" ignores users without a usable password, and an invited
+            # student who lost the email must still be able to get in.
+            user = User.objects.create_user(email, secrets.token_urlsafe(32))
+    other = (
+        Contact.objects.filter(project_id=contact.project_id, user=user)
+        .exclude(pk=contact.pk)
+        .first()
+    )
+    if other is not None:
+        raise ContactError(
+            _("The login %(email)s already belongs to another contact of this school, %(other)s.")
+            % {"email": user.email, "other": other.name}
+        )
+    if not user.is_active:
+        raise ContactError(_("The login %(email)s is disabled.") % {"email": user.email})
+    if contact.user_id != user.pk:
+        contact.user = user
+        contact.save(update_fields=["user"])
+
+    context = {
+        "contact": contact,
+        "school": contact.project.name,
+        "email": user.email,
+        "set_password_url": set_password_url(user),
+        "login_url": settings.SITE_URL + reverse("login"),
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "invited_by": actor.get_full_name() if actor else "",
+    }
+    transaction.on_commit(lambda: _send_invitation(user.email, context))
+    return user
+
+
+def _send_invitation(to: str, context: dict) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        text = render_to_string("emails/invitation.txt", context)
+        html = render_to_string("emails/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@transaction.atomic
+def contact_confirm_print_name(*, contact: Contact, print_name: str) -> Contact:
+    """Record the exact spelling the student wants on certificates issued from now on."""
+    print_name = " ".join(print_name.split())
+    if not print_name:
+        raise ContactError(_("Enter your name as it should be printed on certificates."))
+    if len(print_name) > PRINT_NAME_MAX:
+        raise ContactError(
+            _("A name on a certificate can be at most %(max)d characters long.")
+            % {"max": PRINT_NAME_MAX}
+        )
+    contact.print_name = print_name
+    contact.print_name_confirmed_at = timezone.now()
+    contact.save(update_fields=["print_name", "print_name_confirmed_at"])
+    return contact
