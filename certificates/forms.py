@@ -60,15 +60,22 @@ class TemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("html", "css"):
+            # Kept as typed: stripping would make every save of an unchanged design differ
+            # from the stored one by its final newline, and bump the version.
+            self.fields[name].strip = False
             self.fields[name].max_length = MAX_SOURCE_CHARS
             self.fields[name].widget.attrs["class"] = "font-monospace small"
 
     def clean_html(self):
-        html = self.cleaned_data["html"]
+        # Browsers send textarea lines with CRLF; stored designs use LF.
+        html = self.cleaned_data["html"].replace("\r\n", "\n")
         errors = rendering.validate_template_html(html)
         if errors:
             raise ValidationError(errors)
         return html
+
+    def clean_css(self):
+        return self.cleaned_data["css"].replace("\r\n", "\n")
 
     def clean_background(self):
         background = self.cleaned_data.get("background")
