@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -110,5 +112,6 @@ def test_reissue_gives_a_new_number_and_keeps_the_old_one_in_history(
     assert new.number != certificate.number
     assert new.number in body
     history = staff.get(reverse("staff:contact_history", args=["demo", contact.public_id]))
-    assert f"replaced by {new.number}" in history.content.decode()
-    assert f"replaces {certificate.number}" in history.content.decode()
+    text = re.sub(r"<[^>]+>", "", history.content.decode())
+    assert f"replaced by {new.number}" in text
+    assert f"replaces {certificate.number}" in text
