@@ -215,10 +215,27 @@ class Certificate(models.Model):
                 name="certificate_automatic_has_no_issuer",
             ),
         ]
+        # The Certificates report pages by (sort key, id) and filters by project first; each
+        # filter and sort has an index ending in the same keys, so a page is an index seek.
         indexes = [
             models.Index(fields=["project", "-issued_at", "-id"], name="cert_report_issued"),
             models.Index(
-                fields=["project", "course_certificate", "-issued_at"], name="cert_report_cc"
+                fields=["project", "course_certificate", "-issued_at", "-id"],
+                name="cert_report_cc",
+            ),
+            models.Index(
+                fields=["project", "method", "-issued_at", "-id"], name="cert_report_method"
+            ),
+            models.Index(
+                fields=["project", "forced", "-issued_at", "-id"], name="cert_report_forced"
+            ),
+            models.Index(
+                fields=["project", "template_revision", "-issued_at", "-id"],
+                name="cert_report_revision",
+            ),
+            # Covers the report's totals (and the deleted filter): counted from the index alone.
+            models.Index(
+                fields=["project", "deleted_at", "method", "forced"], name="cert_report_totals"
             ),
             models.Index(fields=["contact", "-issued_at"], name="cert_contact"),
         ]

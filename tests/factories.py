@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Project, User
 from certificates import defaults
-from certificates.models import CertificateTemplate, CourseCertificate
+from certificates.models import Certificate, CertificateTemplate, CourseCertificate
+from certificates.services import template_current_revision
 from contacts.models import Contact
 from courses.models import Access, Course, Lesson
 
@@ -105,3 +106,26 @@ def course_with_certificate(project, *, lessons=3, test=False, **certificate_fie
         )
     CourseCertificateFactory(course=course, project=project, **certificate_fields)
     return course
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate row written directly, for lists and reports; issuing goes via services.
+
+    Pass `course_certificate` to place it in a project; the contact defaults to a new one there.
+    """
+
+    class Meta:
+        model = Certificate
+
+    course_certificate = factory.SubFactory(CourseCertificateFactory)
+    project = factory.SelfAttribute("course_certificate.project")
+    contact = factory.LazyAttribute(lambda o: ContactFactory(project=o.project))
+    template_revision = factory.LazyAttribute(
+        lambda o: template_current_revision(o.course_certificate.template)
+    )
+    sequence = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: f"PY-2026-{o.sequence:06}")
+    code = factory.Sequence(lambda n: f"TESTCODE{n:08}")
+    issued_at = factory.LazyFunction(timezone.now)
+    method = "automatic"
+    snapshot = factory.LazyFunction(dict)

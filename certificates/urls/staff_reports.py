@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from certificates.views.staff import reports
+
+urlpatterns = [
+    path("reports/certificates/", reports.certificates_report, name="certificates_report"),
+    path(
+        "reports/certificates/export/", reports.certificates_export, name="certificates_export"
+    ),
+]
