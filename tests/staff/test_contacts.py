@@ -39,7 +39,17 @@ def test_each_row_links_to_the_card(staff, project, contact):
 
 @pytest.mark.parametrize(
     "query",
-    ["Коваленко", "olena@exa", "EXAMPLE.COM", "+380 67 123", "0671234567", "067-123-45-67"],
+    [
+        "Коваленко",
+        "коваленко",
+        "ОЛЕНА",
+        "олена коваленко",
+        "olena@exa",
+        "EXAMPLE.COM",
+        "+380 67 123",
+        "0671234567",
+        "067-123-45-67",
+    ],
 )
 def test_it_searches_by_name_email_or_phone(staff, project, contact, query):
     contact.phone = "+380 67 123 4567"

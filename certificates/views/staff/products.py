@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates import services
 from certificates.models import Certificate
@@ -40,7 +40,7 @@ def _after_action(request, contact, course):
     return redirect(f"{url}#product-{course.public_id}")
 
 
-@require_GET
+@require_safe
 @staff_view
 def products_tab(request, contact_id):
     contact = card_contact(request, contact_id)
@@ -48,7 +48,7 @@ def products_tab(request, contact_id):
     return render(request, "staff/contacts/products.html", context)
 
 
-@require_GET
+@require_safe
 @staff_view
 def certificate_issue_confirm(request, contact_id, course_id):
     """Ask before issuing to someone who has not completed the course yet."""
@@ -117,7 +117,7 @@ def certificate_delete(request, certificate_id):
     return render(request, "staff/contacts/delete_confirm.html", context)
 
 
-@require_GET
+@require_safe
 @staff_view
 def certificate_download(request, certificate_id):
     certificate = project_object(
