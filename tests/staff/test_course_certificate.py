@@ -282,3 +282,18 @@ def test_preview_without_a_template_explains_itself(staff_client, project):
     response = staff_client.post(url, {"title": "X"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Choose a template" in response.content.decode()
+
+
+@pytest.mark.parametrize("number_format", ["{seq:0999999999}", "{prefix}-{seq:{seq}}"])
+def test_refuses_number_widths_that_would_build_huge_numbers(
+    staff_client, bare_course, template, number_format
+):
+    response = staff_client.post(
+        settings_url(bare_course), form_data(template, number_format=number_format)
+    )
+    assert "at most 99 characters" in " ".join(response.context["form"].errors["number_format"])
+    with pytest.raises(CertificateError, match="at most 99"):
+        course_certificate_save(
+            course=bare_course, template=template, title="X", number_format=number_format
+        )
+    assert not CourseCertificate.objects.filter(course=bare_course).exists()

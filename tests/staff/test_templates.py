@@ -2,13 +2,15 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from accounts.models import Membership
 from certificates import defaults
 from certificates.models import CertificateTemplate, TemplateRevision
-from tests.factories import MembershipFactory, TemplateFactory
+from tests.factories import MembershipFactory, TemplateFactory, course_with_certificate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -271,3 +273,22 @@ def test_preview_of_a_saved_template_uses_its_background(staff_client, project, 
     response = staff_client.post(f"{url}?template={template.public_id}", data)
     image = Image.open(io.BytesIO(response.content)).convert("RGB")
     assert image.getpixel((450, 300)) == (0, 128, 0)
+
+
+def test_preview_of_an_unknown_or_foreign_template_is_404(staff_client, project, template):
+    url = reverse("staff:template_preview", args=[project.slug])
+    foreign = TemplateFactory(name="Foreign")
+    for ref in ("not-a-uuid", foreign.public_id):
+        assert staff_client.post(f"{url}?template={ref}", form_data(template)).status_code == 404
+
+
+def test_list_makes_the_same_queries_for_one_and_many_templates(staff_client, project, template):
+    url = reverse("staff:templates", args=[project.slug])
+    with CaptureQueriesContext(connection) as one:
+        staff_client.get(url)
+    for _ in range(30):
+        course_with_certificate(project, template=TemplateFactory(project=project))
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.get(url)
+    assert len(response.context["templates"]) == 31
+    assert len(many) == len(one)

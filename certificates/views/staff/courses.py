@@ -9,11 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certificates import course_selectors
 from certificates.forms import CourseCertificateForm, bootstrap, example_number
 from certificates.models import CourseCertificate
-from certificates.numbering import validate_number_format
 from certificates.services import (
     CertificateError,
     course_certificate_remove,
     course_certificate_save,
+    number_format_validate,
 )
 from courses.models import Course
 
@@ -85,7 +85,7 @@ def course_number_example(request, course_id):
     number_format = request.GET.get("number_format", "")[:60]
     example, errors = "", []
     try:
-        validate_number_format(number_format)
+        number_format_validate(number_format)
         example = example_number(number_format, request.GET.get("number_prefix", "")[:20].strip())
     except ValidationError as exc:
         errors = exc.messages

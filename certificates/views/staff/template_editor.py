@@ -2,10 +2,11 @@
 
 import base64
 import logging
+import uuid
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -103,10 +104,12 @@ def _editor(request, form, *, template):
 def template_preview(request):
     """The first page of the unsaved form, with sample data, as a PNG."""
     template = CertificateTemplate(project=request.project)
-    if request.GET.get("template"):
-        template = project_object(
-            CertificateTemplate.objects, request, public_id=request.GET["template"]
-        )
+    if "template" in request.GET:
+        try:
+            template_id = uuid.UUID(request.GET["template"])
+        except ValueError:
+            raise Http404("No such template") from None
+        template = project_object(CertificateTemplate.objects, request, public_id=template_id)
     form = TemplateForm(request.POST, request.FILES, instance=template)
     form.is_valid()
     errors = [e for name in PREVIEW_FIELDS for e in form.errors.get(name, [])]
