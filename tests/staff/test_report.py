@@ -175,6 +175,12 @@ def test_reversed_date_range_is_explained(staff_client, project, python_cc):
     )
     response = get(staff_client, project, issued_from="2026-03-12", issued_to="2026-03-01")
     assert "The end date is before the start date." in response.content.decode()
+    assert numbers_on(response) == []  # the valid start date still applies
+
+    url, _ = report_url(project)
+    response = staff_client.get(url, {"issued_from": "10.03.2026"}, headers={"HX-Request": "true"})
+    assert "Enter a valid date." in response.content.decode()  # shown in the htmx update too
+    assert numbers_on(response) == ["PY-1"]
 
 
 def test_filter_by_method_and_forced(staff_client, project, python_cc, alice):
