@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rendering
 from .models import CertificateTemplate, CourseCertificate
-from .numbering import format_number
-from .services import number_format_validate
+from .numbering import format_number, validate_number_format
 
 MAX_BACKGROUND_BYTES = 5 * 1024 * 1024
 MAX_BACKGROUND_PIXELS = 8000
@@ -183,7 +182,7 @@ class CourseCertificateForm(forms.Form):
 
     def clean_number_format(self):
         number_format = self.cleaned_data["number_format"]
-        number_format_validate(number_format)
+        validate_number_format(number_format)
         return number_format
 
     def clean(self):

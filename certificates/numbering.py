@@ -1,5 +1,6 @@
 """Certificate numbers: a race-free per-project sequence and the course's number format."""
 
+import re
 import string
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,12 @@ def validate_number_format(number_format: str) -> None:
         raise ValidationError(
             _("The number format is not valid: %(error)s") % {"error": exc}
         ) from exc
+    # Refused before the sample formatting below would build it: `{seq:0999999999}` is a
+    # gigabyte per number, and `{seq:{seq}}` grows with every certificate.
+    if any("{" in (spec or "") or re.search(r"\d{3}", spec or "") for _t, _n, spec, _c in parsed):
+        raise ValidationError(
+            _("The number format is not valid: a width of at most 99 characters, such as {seq:06}.")
+        )
     fields = {name for _text, name, _spec, _conv in parsed if name is not None}
     unknown = fields - FORMAT_FIELDS
     if unknown:

@@ -8,6 +8,7 @@ WeasyPrint may fetch nothing but `data:` URIs and files under our static and med
 import base64
 import io
 import re
+import threading
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -135,20 +136,31 @@ def _weasyprint():
                 return super().fetch(path.as_uri(), headers)
             raise ValueError(f"Refused to fetch {url[:80]!r}: not a data URI or our own file")
 
-    # One font configuration and one image cache per process: building them per render
-    # costs more than the render itself.
-    return (
-        weasyprint,
-        FontConfiguration(),
-        {},
-        RestrictedURLFetcher(fail_on_errors=False, allowed_protocols=("data", "file")),
-    )
+    # One font configuration per process: building it per render costs more than the render.
+    return weasyprint, FontConfiguration(), RestrictedURLFetcher
+
+
+_local = threading.local()
+# Every certificate's QR code is a data URI of its own, so the image cache would grow with each
+# render; it is dropped once it holds this many images (backgrounds are cached again at once).
+IMAGE_CACHE_ENTRIES = 256
+
+
+def _image_cache() -> dict:
+    # Per thread, because WeasyPrint reads cached images back while writing the PDF: a cache
+    # cleared by another thread mid-render would lose them.
+    cache = getattr(_local, "image_cache", None)
+    if cache is None or len(cache) > IMAGE_CACHE_ENTRIES:
+        cache = _local.image_cache = {}
+    return cache
 
 
 def render_pdf(
     *, html: str, css: str, page_size: str, orientation: str, background: str = "", values: dict
 ) -> bytes:
-    weasyprint, font_config, image_cache, fetcher = _weasyprint()
+    weasyprint, font_config, fetcher_class = _weasyprint()
+    # A fetcher keeps per-request state, so each render gets its own.
+    fetcher = fetcher_class(fail_on_errors=False, allowed_protocols=("data", "file"))
     background_url = None
     if background:
         background_url = (Path(settings.MEDIA_ROOT) / background).resolve().as_uri()
@@ -157,15 +169,17 @@ def render_pdf(
         base_url=static_base_url(),
         url_fetcher=fetcher,
     )
+    # Two stylesheets, so an `@import` at the top of the staff's CSS stays valid; theirs comes
+    # second and may override the page set-up.
     stylesheets = [
         weasyprint.CSS(
-            string=page_css(page_size, orientation, background_url) + (css or ""),
-            font_config=font_config,
-            url_fetcher=fetcher,
-            base_url=static_base_url(),
+            string=sheet, font_config=font_config, url_fetcher=fetcher, base_url=static_base_url()
         )
+        for sheet in (page_css(page_size, orientation, background_url), css or "")
     ]
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config, cache=image_cache)
+    return document.write_pdf(
+        stylesheets=stylesheets, font_config=font_config, cache=_image_cache()
+    )
 
 
 def static_base_url() -> str:

@@ -13,7 +13,7 @@ from certificates.services import (
     CertificateError,
     course_certificate_remove,
     course_certificate_save,
-    number_format_validate,
+    validate_number_format,
 )
 from courses.models import Course
 
@@ -85,7 +85,7 @@ def course_number_example(request, course_id):
     number_format = request.GET.get("number_format", "")[:60]
     example, errors = "", []
     try:
-        number_format_validate(number_format)
+        validate_number_format(number_format)
         example = example_number(number_format, request.GET.get("number_prefix", "")[:20].strip())
     except ValidationError as exc:
         errors = exc.messages
