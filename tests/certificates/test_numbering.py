@@ -28,7 +28,8 @@ def test_valid_formats(number_format):
         ("{seq:zz}", "The number format is not valid"),
         ("{prefix:d}-{seq}", "The number format is not valid"),
         ("{prefix}-{seq", "The number format is not valid"),
-        ("{seq:0100}", "longer than 80 characters"),
+        ("{year}{seq:99}", "longer than 80 characters"),
+        ("{prefix}{seq:70}", "longer than 80 characters"),
     ],
 )
 def test_invalid_formats_are_refused_with_a_reason(number_format, message):
