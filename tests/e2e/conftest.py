@@ -1,10 +1,17 @@
 """Browser journeys: Playwright for Python driving Debian's Chromium against the live server.
 
 Chromium comes from the system (`apt-get install chromium`), never downloaded at run time.
-Screenshots of each journey's key pages are saved under artifacts/screenshots/.
+Screenshots of each journey's key pages are saved under artifacts/screenshots/, and a failing
+journey leaves one of the page as it was when it failed.
+
+The live server runs in a thread of this process: it shares the test database (pytest-django
+makes every test that uses it transactional, so each request commits for real and on_commit
+work such as automatic issuance runs) and sees `settings` changes made by a test.
 """
 
+import contextlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,27 +19,42 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+INSTALL_HINT = "install it with `apt-get install chromium`"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
-# set up data are still plain synchronous code.
+# Playwright's sync API drives its own event loop from this thread, which trips Django's
+# async-safety check on the ORM calls the tests make to set up data; those calls are sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_failed_pages = pytest.StashKey[object]()
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/e2e/" in str(item.fspath):
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
+
+
+def _chromium() -> str | None:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        pytest.skip("Chromium not found: install it with `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
+    executable = _chromium()
+    if executable is None:
+        pytest.skip(f"Chromium not found at {CHROMIUM}: {INSTALL_HINT}")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is missing: `pip install -e '.[dev]'`")
 
+    # Auto-waiting assertions; the first PDF render of a run can take a couple of seconds.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=executable,
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -45,13 +67,46 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def _new_page(request, browser, live_server, **options):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        accept_downloads=True,
+        **options,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A JavaScript error on a page (htmx, Bootstrap, inline scripts) fails the journey.
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    request.node.stash.setdefault(_failed_pages, []).append(page)
+    return context, page, errors
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A fresh browser context (no cookies) on the live server, JavaScript on."""
+    context, page, errors = _new_page(request, browser, live_server)
     yield page
     context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page_without_js(request, browser, live_server):
+    """The same, with JavaScript off: pages must work as plain forms."""
+    context, page, _errors = _new_page(request, browser, live_server, java_script_enabled=False)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site_url(settings, live_server):
+    """Absolute links the app writes (verification URLs in PDFs, emails) point at the live
+    server, so a journey can follow them."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
 
 
 @pytest.fixture
@@ -59,7 +114,7 @@ def shot(request):
     """Save a full-page screenshot named after the test and a step."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, step: str):
+    def take(page, step: str) -> Path:
         path = SCREENSHOTS / f"{request.node.name}--{step}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
@@ -67,9 +122,26 @@ def shot(request):
     return take
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(item.stash.get(_failed_pages, []), start=1):
+            # A page that is already closed must not hide the real failure.
+            with contextlib.suppress(Exception):
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{item.name}--FAILED-{number}.png"), full_page=True
+                )
+    return report
+
+
 def log_in(page, email: str, password: str = "password"):
+    """Log in through the login form, as a person does, and wait to land past it."""
+    from playwright.sync_api import expect
+
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
