@@ -146,6 +146,11 @@ _local = threading.local()
 IMAGE_CACHE_ENTRIES = 256
 
 
+def url_fetcher():
+    """A restricted fetcher; one per render, because a fetcher keeps per-request state."""
+    return _weasyprint()[2](fail_on_errors=False, allowed_protocols=("data", "file"))
+
+
 def _image_cache() -> dict:
     # Per thread, because WeasyPrint reads cached images back while writing the PDF: a cache
     # cleared by another thread mid-render would lose them.
@@ -158,9 +163,8 @@ def _image_cache() -> dict:
 def render_pdf(
     *, html: str, css: str, page_size: str, orientation: str, background: str = "", values: dict
 ) -> bytes:
-    weasyprint, font_config, fetcher_class = _weasyprint()
-    # A fetcher keeps per-request state, so each render gets its own.
-    fetcher = fetcher_class(fail_on_errors=False, allowed_protocols=("data", "file"))
+    weasyprint, font_config, _fetcher_class = _weasyprint()
+    fetcher = url_fetcher()
     background_url = None
     if background:
         background_url = (Path(settings.MEDIA_ROOT) / background).resolve().as_uri()

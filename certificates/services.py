@@ -181,7 +181,9 @@ def certificate_issue(
     )
     from . import tasks  # tasks import services; imported here to avoid the cycle
 
-    transaction.on_commit(lambda: tasks.certificate_issued.delay(certificate.id))
+    # robust: the certificate is committed; a failed render or email is logged and retried
+    # (a missing PDF is rendered again on download), never shown as an error to the issuer.
+    transaction.on_commit(lambda: tasks.certificate_issued.delay(certificate.id), robust=True)
     return certificate, True
 
 

@@ -10,7 +10,9 @@ from courses.models import Access, LessonProgress
 def _evaluate_after_commit(contact_id: int, course_id: int) -> None:
     from .tasks import certificate_evaluate
 
-    transaction.on_commit(lambda: certificate_evaluate.delay(contact_id, course_id))
+    # robust: the progress is saved whatever happens next; a failure is logged, not raised
+    # into the student's request.
+    transaction.on_commit(lambda: certificate_evaluate.delay(contact_id, course_id), robust=True)
 
 
 @receiver(post_save, sender=LessonProgress, dispatch_uid="certificates_progress")

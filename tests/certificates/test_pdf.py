@@ -127,17 +127,21 @@ def test_storing_again_replaces_the_old_file(contact, course, alice):
     assert Path(certificate.pdf.path).is_file()
 
 
-def test_one_font_configuration_and_image_cache_per_process():
+def test_one_font_configuration_and_a_reused_bounded_image_cache():
     first = rendering._weasyprint()
     assert rendering._weasyprint() is first
-    _module, font_config, image_cache, _fetcher = first
-    assert type(font_config).__name__ == "FontConfiguration"
-    assert isinstance(image_cache, dict)
+    assert type(first[1]).__name__ == "FontConfiguration"
+    cache = rendering._image_cache()
+    cache["data:x"] = object()
+    assert rendering._image_cache() is cache
+    for i in range(rendering.IMAGE_CACHE_ENTRIES):
+        cache[f"data:{i}"] = object()
+    assert rendering._image_cache() == {}  # past its bound, a fresh cache
 
 
 @pytest.fixture
 def fetcher():
-    return rendering._weasyprint()[3]
+    return rendering.url_fetcher()
 
 
 @pytest.mark.parametrize(
