@@ -122,6 +122,21 @@ def shot(request):
     return take
 
 
+@pytest.fixture
+def pdf_picture(request):
+    """Save a PDF's first page as a PNG beside the screenshots, to look at what was printed."""
+
+    def take(pdf: bytes, step: str) -> Path:
+        from certificates.rendering import pdf_first_page_png
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}--{step}.png"
+        path.write_bytes(pdf_first_page_png(pdf, width=1200))
+        return path
+
+    return take
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

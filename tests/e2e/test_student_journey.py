@@ -1,0 +1,108 @@
+"""The article's student flow in a browser: finish the course, get the certificate, check it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from certificates.models import Certificate
+from courses.services import access_grant, lesson_complete
+from tests.factories import ContactFactory, ProjectFactory, UserFactory, course_with_certificate
+
+from .conftest import log_in
+
+
+@pytest.fixture
+def student_course(site_url):
+    """Олена has done 2 of the 3 lessons of "Python Basics"; finishing it earns the certificate."""
+    project = ProjectFactory(name="Demo School", slug="demo")
+    course = course_with_certificate(project, lessons=3)
+    course.title = "Python Basics"
+    course.save(update_fields=["title"])
+    user = UserFactory(email="olena@example.com")
+    contact = ContactFactory(
+        project=project, name="Олена Коваленко", email="olena@example.com", user=user
+    )
+    access_grant(contact=contact, course=course)
+    lessons = list(course.lessons.order_by("position"))
+    for lesson in lessons[:2]:
+        lesson_complete(contact=contact, lesson=lesson)
+    return {"course": course, "contact": contact, "last_lesson": lessons[-1]}
+
+
+def test_student_completes_the_course_downloads_the_pdf_and_verifies_it(
+    page, shot, pdf_picture, student_course, tmp_path, mailoutbox
+):
+    contact = student_course["contact"]
+    last_lesson = student_course["last_lesson"]
+    assert not Certificate.objects.filter(contact=contact).exists()
+
+    log_in(page, "olena@example.com")
+    page.get_by_role("link", name="My courses").first.click()
+    expect(page.get_by_role("heading", name="My courses")).to_be_visible()
+    card = page.get_by_role("region", name="Python Basics")
+    expect(card.get_by_text("2 of 3 lessons")).to_be_visible()
+    expect(card.get_by_text("Certificate: pending, course not completed")).to_be_visible()
+    shot(page, "1-my-courses")
+
+    card.get_by_role("link", name=f"Continue: {last_lesson.title}").click()
+    expect(page.get_by_role("heading", name=last_lesson.title)).to_be_visible()
+    page.get_by_role("button", name="Mark as complete").click()
+
+    # Completing the last lesson issues the certificate automatically, and the student is told.
+    expect(page.get_by_role("heading", name="My courses")).to_be_visible()
+    certificate = Certificate.objects.live().get(contact=contact)
+    assert certificate.method == "automatic"
+    expect(page.get_by_role("status").filter(has_text=certificate.number)).to_contain_text(
+        "has been issued"
+    )
+    expect(card.get_by_text("3 of 3 lessons")).to_be_visible()
+    expect(card.get_by_role("link", name=re.compile("Certificate issued"))).to_contain_text(
+        certificate.number
+    )
+    shot(page, "2-course-completed")
+
+    page.get_by_role("link", name="My certificates").first.click()
+    expect(page.get_by_role("heading", name="My certificates", level=1)).to_be_visible()
+    entry = page.get_by_role("region", name="Certificate of Completion")
+    expect(entry).to_contain_text("Python Basics")
+    expect(entry).to_contain_text(certificate.number)
+    shot(page, "3-my-certificates")
+
+    with page.expect_download() as download_info:
+        entry.get_by_role("link", name=f"Download {certificate.number}").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{certificate.number}.pdf"
+    pdf_path = tmp_path / download.suggested_filename
+    download.save_as(pdf_path)
+    assert pdf_path.read_bytes().startswith(b"%PDF-")
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+    assert "Олена Коваленко" in text
+    assert certificate.number in text
+    pdf_picture(pdf_path.read_bytes(), "4-downloaded-pdf")
+
+    # The address printed on the PDF is the one that opens the verification page.
+    printed = re.search(r"https?://\S+/verify/[A-Za-z0-9]+/", text.replace("\n", ""))
+    assert printed, f"no verification URL in the PDF text: {text!r}"
+    assert printed.group(0) == entry.get_by_label("Verification link").input_value()
+    # Someone the student shows it to: no login, just the printed address.
+    visitor = page.context.browser.new_context()
+    try:
+        verify = visitor.new_page()
+        verify.goto(printed.group(0))
+        expect(verify.get_by_role("heading", name="Certificate verification")).to_be_visible()
+        verdict = verify.get_by_role("status")
+        expect(verdict).to_contain_text("This certificate is valid.")
+        expect(verdict).to_contain_text("It was issued by Demo School.")
+        details = verify.get_by_role("main")
+        for shown in ("Олена Коваленко", certificate.number, "Python Basics"):
+            expect(details).to_contain_text(shown)
+        expect(verify.locator("body")).not_to_contain_text("olena@example.com")
+        shot(verify, "5-verify")
+    finally:
+        visitor.close()
+
+    # The issue email went out once, with the way to My certificates.
+    sent = [m for m in mailoutbox if m.to == ["olena@example.com"]]
+    assert len(sent) == 1 and "/my/certificates/" in sent[0].body
