@@ -5,22 +5,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra gettext
+# What only the tests need: Debian's Chromium for the browser journeys, poppler for PDF checks.
+TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: demo test system-deps venv migrate messages lint bench clean
+.PHONY: demo test system-deps test-deps apt-packages venv migrate messages lint bench clean
 
 demo: venv messages
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv messages
-	SECRET_KEY=test-only-secret $(PY) -m pytest $(PYTEST_ARGS)
+# pytest exits 5 when it collected nothing; that is a broken suite, said in words here.
+test: venv test-deps messages
+	@rc=0; SECRET_KEY=test-only-secret $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$rc
 
 lint: venv
 	$(VENV)/bin/ruff check .
 
-bench: venv
+bench: venv messages
 	SECRET_KEY=bench-only-secret $(PY) scripts/bench.py
+	if [ -f scripts/bench_report.py ]; then SECRET_KEY=bench-only-secret $(PY) scripts/bench_report.py; fi
 
 venv: system-deps $(STAMP)
 
@@ -32,7 +38,13 @@ $(STAMP): pyproject.toml
 
 # WeasyPrint needs pango; without libharfbuzz-subset0 every render is ~9x slower.
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(TEST_PACKAGES)"
+
+apt-packages:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

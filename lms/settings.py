@@ -125,6 +125,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="certificates@localho
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, background tasks run in-process so the embedded setup needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager calls still build a producer; an in-memory transport keeps them from reaching for
+    # a default amqp://localhost that may belong to something else on the machine.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # One queue name for senders and workers; tests give their worker a queue of its own.

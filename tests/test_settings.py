@@ -24,6 +24,7 @@ print(json.dumps({
     "busy_timeout_ms": busy,
     "transaction_mode": connection.transaction_mode,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
     "hosts": settings.ALLOWED_HOSTS,
     "private": str(settings.STORAGES["private"]["OPTIONS"]["location"]),
 }))
@@ -75,6 +76,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
         "busy_timeout_ms": 20000,
         "transaction_mode": "IMMEDIATE",
         "eager": True,  # no broker: background work runs in-process
+        "broker": "memory://localhost/",
         "hosts": ["example.org", "www.example.org"],
         "private": str(tmp_path / "private"),
     }

@@ -1,6 +1,8 @@
 """The certificate PDF: its text, where it is stored, re-rendering, and what it may fetch."""
 
 import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,73 @@ def test_a_template_cannot_print_a_local_file(contact, course, alice, tmp_path):
     text = pdf_text(pdf)
     assert "Олена" in text
     assert "TOP-SECRET-VALUE" not in text
+
+
+def render(html="<p>{{ participant_name }}</p>", css=""):
+    return pdf_text(
+        rendering.render_pdf(
+            html=html,
+            css=css,
+            page_size="A4",
+            orientation="portrait",
+            values={"participant_name": "Олена", "verification_url": "http://x/verify/A/"},
+        )
+    )
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server that records every request it gets."""
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            body = b"body::after { content: 'FETCHED-OVER-HTTP'; }"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_render_makes_no_http_request(http_server):
+    base, requests = http_server
+    text = render(
+        html=f'<p>{{{{ participant_name }}}}</p><img src="{base}/logo.png">'
+        f'<link rel="stylesheet" href="{base}/link.css">',
+        css=f'@import url("{base}/style.css"); p {{ background: url("{base}/bg.png"); }}',
+    )
+    assert "Олена" in text
+    assert "FETCHED-OVER-HTTP" not in text
+    assert requests == []
+
+
+@pytest.mark.parametrize("where", ["dotdot", "encoded-dotdot"])
+def test_a_render_cannot_climb_out_of_media(tmp_path, settings, where):
+    (tmp_path / "secret.css").write_text("body::after { content: 'TOP-SECRET-VALUE'; }")
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    step = ".." if where == "dotdot" else "%2e%2e"
+    text = render(css=f'@import url("{media.as_uri()}/{step}/secret.css");')
+    assert "Олена" in text
+    assert "TOP-SECRET-VALUE" not in text
+
+
+def test_a_render_may_use_media_files_and_data_uris(settings):
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "extra.css").write_text("body::after { content: 'FROM-MEDIA'; }")
+    assert "FROM-MEDIA" in render(css=f'@import url("{(media / "extra.css").as_uri()}");')
+    data = "data:text/css;base64,Ym9keTo6YWZ0ZXIgeyBjb250ZW50OiAnRlJPTS1EQVRBJzsgfQ=="
+    assert "FROM-DATA" in render(css=f'@import url("{data}");')
