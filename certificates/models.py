@@ -278,3 +278,61 @@ class CertificateEvent(models.Model):
 
     def __str__(self):
         return f"{self.certificate} {self.kind}"
+
+
+class BulkJob(models.Model):
+    """A background job over a course's certificates, with the progress staff watch."""
+
+    class Kind(models.TextChoices):
+        REISSUE = "reissue", _("Reissue certificates printed from an older template")
+        ISSUE = "issue", _("Issue to everyone who meets the conditions")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
+    course_certificate = models.ForeignKey(
+        CourseCertificate, on_delete=models.CASCADE, related_name="bulk_jobs"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One unfinished job of a kind per course: a second click cannot start a twin.
+            models.UniqueConstraint(
+                fields=["course_certificate", "kind"],
+                condition=Q(status__in=["queued", "running"]),
+                name="bulk_job_one_unfinished",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.status})"
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.skipped + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.processed / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED

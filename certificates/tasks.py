@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notifications, services
+from . import bulk, notifications, services
 from .models import Certificate
 
 
@@ -24,3 +24,8 @@ def certificate_render(certificate_id: int) -> None:
 @shared_task
 def certificate_evaluate(contact_id: int, course_id: int) -> None:
     services.certificate_issue_if_earned(contact_id=contact_id, course_id=course_id)
+
+
+@shared_task
+def bulk_job_run(job_id: int) -> None:
+    bulk.bulk_job_run(job_id=job_id)

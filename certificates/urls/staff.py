@@ -10,5 +10,6 @@ urlpatterns = [
     path("<slug:project_slug>/", include("certificates.urls.staff_contacts")),
     path("<slug:project_slug>/", include("certificates.urls.staff_reports")),
     path("<slug:project_slug>/", include("certificates.urls.staff_courses")),
+    path("<slug:project_slug>/", include("certificates.urls.staff_bulk")),
     path("<slug:project_slug>/", include("certificates.urls.staff_invite")),
 ]

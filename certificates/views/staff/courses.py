@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certificates import course_selectors
+from certificates.bulk import bulk_summary
 from certificates.forms import CourseCertificateForm, bootstrap, example_number
 from certificates.models import CourseCertificate
 from certificates.services import (
@@ -31,6 +32,7 @@ def course_list(request):
 def course_detail(request, course_id):
     course = project_object(Course.objects, request, public_id=course_id)
     lessons, course_certificate, issued, _ever = course_selectors.course_detail(course=course)
+    can_edit = request.membership.role in EDITOR_ROLES
     return render(
         request,
         "staff/courses/detail.html",
@@ -40,7 +42,8 @@ def course_detail(request, course_id):
             "lessons": lessons,
             "course_certificate": course_certificate,
             "issued_count": issued,
-            "can_edit": request.membership.role in EDITOR_ROLES,
+            "can_edit": can_edit,
+            "bulk": bulk_summary(course_certificate) if course_certificate and can_edit else None,
         },
     )
 
