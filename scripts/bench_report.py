@@ -264,7 +264,9 @@ def run(label):
     started = time.perf_counter()
     (project, staff), _neighbour = generate(random.Random(2026))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum would have done by now: statistics, and on PostgreSQL the visibility
+        # map that lets the totals count from the index alone.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(
         f"\n{label}: generated {CERTIFICATES:,} certificates (+{CERTIFICATES // 10:,} in another"
         f" school) in {time.perf_counter() - started:.1f} s\n"
