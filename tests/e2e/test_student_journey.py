@@ -106,3 +106,21 @@ def test_student_completes_the_course_downloads_the_pdf_and_verifies_it(
     # The issue email went out once, with the way to My certificates.
     sent = [m for m in mailoutbox if m.to == ["olena@example.com"]]
     assert len(sent) == 1 and "/my/certificates/" in sent[0].body
+
+
+def test_my_certificates_in_ukrainian(page, shot, student_course):
+    contact = student_course["contact"]
+    lesson_complete(contact=contact, lesson=student_course["last_lesson"])
+    certificate = Certificate.objects.live().get(contact=contact)
+
+    log_in(page, "olena@example.com")
+    page.get_by_role("button", name="UK", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    page.get_by_role("link", name="Мої сертифікати").first.click()
+    expect(page.get_by_role("heading", name="Мої сертифікати", level=1)).to_be_visible()
+    download_link = page.get_by_role("link", name=f"Завантажити {certificate.number}")
+    expect(download_link).to_be_visible()
+    shot(page, "my-certificates-uk")
+    with page.expect_download() as download_info:
+        download_link.click()
+    assert download_info.value.suggested_filename == f"{certificate.number}.pdf"
