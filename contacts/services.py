@@ -41,8 +41,11 @@ def contact_invite(*, contact: Contact, actor):
     Returns the user. The email leaves after commit, so a refused invitation sends nothing.
     """
     User = get_user_model()
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the join to `user`.
     contact = (
-        Contact.objects.select_for_update().select_related("project", "user").get(pk=contact.pk)
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("project", "user")
+        .get(pk=contact.pk)
     )
     user = contact.user
     if user is None:
