@@ -19,6 +19,8 @@ class Course(models.Model):
         ordering = ["title", "id"]
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        # The Certificates report sorts by course title within a project.
+        indexes = [models.Index(fields=["project", "title", "id"], name="course_project_title")]
 
     def __str__(self):
         return self.title

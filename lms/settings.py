@@ -101,6 +101,7 @@ LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Kyiv")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["lms.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
