@@ -53,9 +53,12 @@ def validate_number_format(number_format: str) -> None:
 
 
 def format_number(number_format: str, *, prefix: str, year: int, seq: int) -> str:
-    number = number_format.format(prefix=prefix, year=year, seq=seq)
-    # An empty prefix would leave "-2026-000001"; the separator goes with it.
-    return number.strip("-_/ ")
+    if prefix:
+        return number_format.format(prefix=prefix, year=year, seq=seq)
+    # An empty prefix takes one separator with it, wherever it stands: "{prefix}-{year}-{seq}"
+    # gives "2026-000001" and "{year}-{prefix}-{seq}" gives "2026-000001", never "2026--000001".
+    marked = number_format.format(prefix="\0", year=year, seq=seq)
+    return re.sub(r"\0[-_/ ]?|[-_/ ]\0", "", marked, count=1).replace("\0", "")
 
 
 def next_sequence(project_id: int) -> int:

@@ -106,3 +106,16 @@ def test_two_projects_have_independent_sequences(project, course, alice, charlie
     assert (first.sequence, second.sequence, elsewhere.sequence) == (1, 2, 1)
     # Same printed number in two schools is fine: uniqueness is per project.
     assert elsewhere.number == first.number
+
+
+@pytest.mark.parametrize(
+    ("number_format", "expected"),
+    [
+        ("{prefix}-{year}-{seq:06}", "2026-000007"),
+        ("{year}-{prefix}-{seq:06}", "2026-000007"),
+        ("{seq}-{prefix}", "7"),
+        ("{year}/{seq:04}{prefix}", "2026/0007"),
+    ],
+)
+def test_an_empty_prefix_takes_one_separator_with_it(number_format, expected):
+    assert format_number(number_format, prefix="", year=2026, seq=7) == expected
