@@ -220,6 +220,25 @@ def certificate_issue_if_earned(*, contact_id: int, course_id: int) -> Certifica
     return certificate
 
 
+def certificates_issue_for_started_accesses(*, since, until=None) -> int:
+    """Automatic issuance for accesses whose scheduled start arrived between `since` and `until`.
+
+    A start date arriving saves nothing, so no signal fires; a periodic task calls this with an
+    overlapping window (issuing is idempotent). Returns how many certificates were issued.
+    """
+    until = until or timezone.now()
+    started = (
+        Access.objects.active(until)
+        .filter(starts_at__gt=since, starts_at__lte=until)
+        .values_list("contact_id", "course_id")
+    )
+    return sum(
+        1
+        for contact_id, course_id in started
+        if certificate_issue_if_earned(contact_id=contact_id, course_id=course_id)
+    )
+
+
 @transaction.atomic
 def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
     """Withdraw a certificate. The row stays, with who deleted it, when and why."""

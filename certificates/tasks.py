@@ -1,6 +1,9 @@
 """Background work. Tasks take ids and call services; no logic lives here."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from . import bulk, notifications, services
 from .models import Certificate
@@ -29,3 +32,10 @@ def certificate_evaluate(contact_id: int, course_id: int) -> None:
 @shared_task
 def bulk_job_run(job_id: int) -> None:
     bulk.bulk_job_run(job_id=job_id)
+
+
+@shared_task
+def evaluate_started_accesses(hours: int = 2) -> int:
+    """Run hourly by Celery beat (see CELERY_BEAT_SCHEDULE); the window overlaps on purpose."""
+    since = timezone.now() - timedelta(hours=hours)
+    return services.certificates_issue_for_started_accesses(since=since)

@@ -135,6 +135,14 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # One queue name for senders and workers; tests give their worker a queue of its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
+# `celery -A lms beat`: accesses whose scheduled start arrives are evaluated for automatic
+# issuance. Without a worker, `manage.py evaluate_started_accesses` does it from cron.
+CELERY_BEAT_SCHEDULE = {
+    "evaluate-started-accesses": {
+        "task": "certificates.tasks.evaluate_started_accesses",
+        "schedule": 3600.0,
+    },
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
