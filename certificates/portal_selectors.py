@@ -14,9 +14,7 @@ from courses.models import Access, Lesson, LessonProgress, Question
 
 from . import conditions
 from .models import Certificate
-from .selectors import CertificateStatus, State, _status
-
-NO_CERTIFICATE_RULES = conditions.Rules("all", 100, frozenset(), None)
+from .selectors import CertificateStatus, State, evaluate_loaded, status_of
 
 
 @dataclass
@@ -117,21 +115,17 @@ def student_courses(user) -> list[StudentCourse]:
     for access in accesses:
         course_certificate = getattr(access.course, "certificate", None)
         lessons = list(access.course.lessons.all())
-        states = conditions.lesson_states(lessons, progress.get(access.contact_id, {}))
-        if course_certificate is None:
-            rules = NO_CERTIFICATE_RULES
-            certificate = None
-        else:
-            required = [lesson.id for lesson in course_certificate.required_lessons.all()]
-            rules = conditions.rules_of(course_certificate, required)
-            certificate = live.get((access.contact_id, course_certificate.id))
-        evaluation = conditions.evaluate(rules, states)
+        contact_progress = progress.get(access.contact_id, {})
+        certificate = (
+            live.get((access.contact_id, course_certificate.id)) if course_certificate else None
+        )
+        evaluation = evaluate_loaded(course_certificate, lessons, contact_progress)
         courses.append(
             StudentCourse(
                 access=access,
-                lessons=_rows(lessons, progress.get(access.contact_id, {})),
+                lessons=_rows(lessons, contact_progress),
                 evaluation=evaluation,
-                status=_status(access, course_certificate, evaluation, certificate),
+                status=status_of(access, course_certificate, evaluation, certificate),
             )
         )
     return courses

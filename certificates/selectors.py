@@ -59,24 +59,37 @@ class Product:
         return [c for c in self.history if c.deleted_at is not None]
 
 
-def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate):
-    lessons = list(
-        Lesson.objects.filter(course_id=course_certificate.course_id).order_by("position")
+# A course without a certificate still shows progress: every lesson counts, nothing else.
+NO_CERTIFICATE_RULES = conditions.Rules("all", 100, frozenset(), None)
+
+
+def evaluate_loaded(course_certificate, lessons, progress) -> conditions.Evaluation:
+    """Evaluate from rows already loaded: `lessons` in order, `progress` by lesson id.
+
+    `course_certificate.required_lessons` is read with .all(), so lists prefetch it.
+    """
+    rules = (
+        conditions.rules_of(
+            course_certificate, [lesson.id for lesson in course_certificate.required_lessons.all()]
+        )
+        if course_certificate
+        else NO_CERTIFICATE_RULES
     )
+    return conditions.evaluate(rules, conditions.lesson_states(lessons, progress))
+
+
+def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate):
+    lessons = Lesson.objects.filter(course_id=course_certificate.course_id).order_by("position")
     progress = {
         p.lesson_id: p
         for p in LessonProgress.objects.filter(
             contact=contact, lesson__course_id=course_certificate.course_id
         )
     }
-    required = course_certificate.required_lessons.values_list("id", flat=True)
-    return conditions.evaluate(
-        conditions.rules_of(course_certificate, required),
-        conditions.lesson_states(lessons, progress),
-    )
+    return evaluate_loaded(course_certificate, lessons, progress)
 
 
-def _status(access, course_certificate, evaluation, live) -> CertificateStatus:
+def status_of(access, course_certificate, evaluation, live) -> CertificateStatus:
     if course_certificate is None:
         return CertificateStatus(State.NOT_CONFIGURED, evaluation=evaluation)
     if live is not None:
@@ -125,23 +138,11 @@ def contact_products(*, contact: Contact, course=None) -> list[Product]:
         course_certificate = getattr(course, "certificate", None)
         history = certificates.get(course.id, [])
         live = next((c for c in history if c.deleted_at is None), None)
-        required = (
-            [lesson.id for lesson in course_certificate.required_lessons.all()]
-            if course_certificate
-            else []
-        )
-        rules = (
-            conditions.rules_of(course_certificate, required)
-            if course_certificate
-            else conditions.Rules("all", 100, frozenset(), None)
-        )
-        evaluation = conditions.evaluate(
-            rules, conditions.lesson_states(course.lessons.all(), progress)
-        )
+        evaluation = evaluate_loaded(course_certificate, course.lessons.all(), progress)
         products.append(
             Product(
                 access=access,
-                status=_status(access, course_certificate, evaluation, live),
+                status=status_of(access, course_certificate, evaluation, live),
                 evaluation=evaluation,
                 history=history,
             )
@@ -171,9 +172,9 @@ def contact_history(*, contact: Contact) -> list[CertificateEvent]:
 
 
 def certificate_status(*, contact: Contact, course) -> CertificateStatus:
-    for product in contact_products(contact=contact):
-        if product.course.id == course.id:
-            return product.status
+    products = contact_products(contact=contact, course=course)
+    if products:
+        return products[0].status
     course_certificate = CourseCertificate.objects.filter(course=course).first()
     if course_certificate is None:
         return CertificateStatus(State.NOT_CONFIGURED)
