@@ -32,9 +32,9 @@ def outdated_certificates(course_certificate: CourseCertificate):
     )
 
 
-def waiting_contacts(course_certificate: CourseCertificate):
-    """Contacts with active access and no live certificate; the job checks their conditions."""
-    accesses = (
+def waiting_accesses(course_certificate: CourseCertificate):
+    """Active accesses without a live certificate; the job checks their conditions."""
+    return (
         Access.objects.active()
         .filter(course_id=course_certificate.course_id)
         .exclude(
@@ -42,10 +42,8 @@ def waiting_contacts(course_certificate: CourseCertificate):
                 course_certificate=course_certificate
             )
         )
-        .select_related("contact")
         .order_by("id")
     )
-    return [a.contact for a in accesses]
 
 
 def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -> BulkJob:
@@ -54,7 +52,7 @@ def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -
         total = outdated_certificates(course_certificate).count()
         nothing = _("No certificate of this course was printed from an older template.")
     else:
-        total = len(waiting_contacts(course_certificate))
+        total = waiting_accesses(course_certificate).count()
         nothing = _("Nobody with active access is waiting for this certificate.")
     if total == 0:
         raise CertificateError(nothing)
@@ -91,7 +89,9 @@ def bulk_job_run(*, job_id: int) -> BulkJob:
     if job.kind == BulkJob.Kind.REISSUE:
         targets = list(outdated_certificates(course_certificate).select_related("contact"))
     else:
-        targets = waiting_contacts(course_certificate)
+        targets = [
+            a.contact for a in waiting_accesses(course_certificate).select_related("contact")
+        ]
     BulkJob.objects.filter(pk=job.pk).update(total=len(targets))
     errors = []
     for target in targets:
@@ -142,7 +142,7 @@ def bulk_summary(course_certificate: CourseCertificate) -> dict:
     """What the course page offers: how many are outdated or waiting, and the latest jobs."""
     return {
         "outdated": outdated_certificates(course_certificate).count(),
-        "waiting": len(waiting_contacts(course_certificate)),
+        "waiting": waiting_accesses(course_certificate).count(),
         "jobs": list(
             BulkJob.objects.filter(course_certificate=course_certificate).select_related(
                 "created_by"
