@@ -7,9 +7,9 @@ sets it sends, so a retried or duplicated task never sends a second email.
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from lms.mail import templated_email
 
 from .models import Certificate
 from .services import certificate_mark_notified, certificate_pdf
@@ -56,12 +56,7 @@ def _message(certificate: Certificate, recipient: str) -> EmailMultiAlternatives
         "my_certificates_url": settings.SITE_URL + reverse("portal:certificates"),
         "verification_url": snapshot.get("verification_url", ""),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/certificate_issued_subject.txt", context).strip()
-        text = render_to_string("emails/certificate_issued.txt", context)
-        html = render_to_string("emails/certificate_issued.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
-    message.attach_alternative(html, "text/html")
+    message = templated_email("emails/certificate_issued", context, recipient)
     if not has_login:
         # Without a portal login the student could not download it, so it travels along.
         message.attach(

@@ -5,14 +5,14 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from lms.mail import templated_email
 
 from .models import Contact
 
@@ -91,13 +91,7 @@ def contact_invite(*, contact: Contact, actor):
 
 
 def _send_invitation(to: str, context: dict) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
-        text = render_to_string("emails/invitation.txt", context)
-        html = render_to_string("emails/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    templated_email("emails/invitation", context, to).send()
 
 
 @transaction.atomic

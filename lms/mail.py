@@ -1,0 +1,20 @@
+"""Emails built from a template trio: <name>_subject.txt, <name>.txt and <name>.html."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def templated_email(name: str, context: dict, to: str) -> EmailMultiAlternatives:
+    """The email, plain text with an HTML alternative, in the site's language.
+
+    Emails leave after commit or in a worker, where no request language is active.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{name}_subject.txt", context).strip()
+        text = render_to_string(f"{name}.txt", context)
+        html = render_to_string(f"{name}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    return message
