@@ -23,12 +23,6 @@ from tests.factories import (
 
 
 @pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def bare_course(project):
     """A course with three lessons (the last a test) and no certificate yet."""
     course = CourseFactory(project=project, title="Web Design Basics")

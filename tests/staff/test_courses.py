@@ -1,4 +1,3 @@
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,12 +13,6 @@ from tests.factories import (
     MembershipFactory,
     course_with_certificate,
 )
-
-
-@pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def list_url(project):

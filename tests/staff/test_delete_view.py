@@ -20,18 +20,12 @@ def products_url(contact):
 
 
 @pytest.fixture
-def staff(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def certificate(access, contact, course, alice):
     return certificate_issue(contact=contact, course=course, actor=alice, force=True)[0]
 
 
-def test_get_asks_to_confirm_and_changes_nothing(staff, certificate):
-    response = staff.get(delete_url(certificate))
+def test_get_asks_to_confirm_and_changes_nothing(staff_client, certificate):
+    response = staff_client.get(delete_url(certificate))
     body = response.content.decode()
     assert response.status_code == 200
     assert f"Delete certificate {certificate.number}?" in body
@@ -41,8 +35,8 @@ def test_get_asks_to_confirm_and_changes_nothing(staff, certificate):
     assert certificate.deleted_at is None
 
 
-def test_with_htmx_the_confirm_form_comes_inline(staff, certificate, course):
-    body = staff.get(delete_url(certificate), headers=HTMX).content.decode()
+def test_with_htmx_the_confirm_form_comes_inline(staff_client, certificate, course):
+    body = staff_client.get(delete_url(certificate), headers=HTMX).content.decode()
     assert "<html" not in body
     assert f'id="product-{course.public_id}"' in body
     assert f'hx-post="{delete_url(certificate)}"' in body
@@ -50,9 +44,9 @@ def test_with_htmx_the_confirm_form_comes_inline(staff, certificate, course):
 
 
 def test_post_deletes_with_the_reason_and_goes_back_to_products(
-    staff, certificate, contact, course, alice
+    staff_client, certificate, contact, course, alice
 ):
-    response = staff.post(delete_url(certificate), {"reason": "Name misspelled"})
+    response = staff_client.post(delete_url(certificate), {"reason": "Name misspelled"})
     assert response.status_code == 302
     assert response["Location"] == f"{products_url(contact)}#product-{course.public_id}"
     certificate.refresh_from_db()
@@ -64,8 +58,8 @@ def test_post_deletes_with_the_reason_and_goes_back_to_products(
     ]
 
 
-def test_with_htmx_the_row_comes_back_with_issue_now(staff, certificate, course):
-    response = staff.post(delete_url(certificate), headers=HTMX)
+def test_with_htmx_the_row_comes_back_with_issue_now(staff_client, certificate, course):
+    response = staff_client.post(delete_url(certificate), headers=HTMX)
     body = response.content.decode()
     assert "<html" not in body
     assert f"Certificate {certificate.number} deleted." in body
@@ -74,24 +68,24 @@ def test_with_htmx_the_row_comes_back_with_issue_now(staff, certificate, course)
     assert f"Delete certificate {certificate.number}" not in body
 
 
-def test_deleting_twice_says_it_is_already_deleted(staff, certificate):
-    staff.post(delete_url(certificate))
-    response = staff.post(delete_url(certificate), follow=True)
+def test_deleting_twice_says_it_is_already_deleted(staff_client, certificate):
+    staff_client.post(delete_url(certificate))
+    response = staff_client.post(delete_url(certificate), follow=True)
     assert f"Certificate {certificate.number} is already deleted." in response.content.decode()
     assert CertificateEvent.objects.filter(kind="deleted").count() == 1
 
 
-def test_it_rejects_other_methods(staff, certificate):
-    assert staff.put(delete_url(certificate)).status_code == 405
+def test_it_rejects_other_methods(staff_client, certificate):
+    assert staff_client.put(delete_url(certificate)).status_code == 405
 
 
-def test_a_certificate_of_another_project_is_404(staff, alice):
+def test_a_certificate_of_another_project_is_404(staff_client, alice):
     other = ProjectFactory()
     course = course_with_certificate(other, lessons=1)
     access = AccessFactory(course=course, contact__project=other)
     foreign, _ = certificate_issue(contact=access.contact, course=course, actor=alice, force=True)
-    assert staff.get(delete_url(foreign)).status_code == 404
-    assert staff.post(delete_url(foreign)).status_code == 404
+    assert staff_client.get(delete_url(foreign)).status_code == 404
+    assert staff_client.post(delete_url(foreign)).status_code == 404
     foreign.refresh_from_db()
     assert foreign.deleted_at is None
 
@@ -103,15 +97,15 @@ def test_staff_of_another_school_gets_404(client, charlie, certificate):
 
 
 def test_reissue_gives_a_new_number_and_keeps_the_old_one_in_history(
-    staff, certificate, contact, course
+    staff_client, certificate, contact, course
 ):
-    staff.post(delete_url(certificate), {"reason": "Template updated"}, headers=HTMX)
+    staff_client.post(delete_url(certificate), {"reason": "Template updated"}, headers=HTMX)
     issue = reverse("staff:certificate_issue", args=["demo", contact.public_id, course.public_id])
-    body = staff.post(issue, headers=HTMX).content.decode()
+    body = staff_client.post(issue, headers=HTMX).content.decode()
     new = Certificate.objects.live().get()
     assert new.number != certificate.number
     assert new.number in body
-    history = staff.get(reverse("staff:contact_history", args=["demo", contact.public_id]))
+    history = staff_client.get(reverse("staff:contact_history", args=["demo", contact.public_id]))
     text = re.sub(r"<[^>]+>", "", history.content.decode())
     assert f"replaced by {new.number}" in text
     assert f"replaces {certificate.number}" in text

@@ -14,19 +14,6 @@ ISSUED = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)  # 11:30 in 
 
 
 @pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def python_cc(project):
-    return CourseCertificateFactory(
-        project=project, course__project=project, course__title="Python", title="Python cert"
-    )
-
-
-@pytest.fixture
 def issued(python_cc, contact, alice):
     """Олена's forced manual certificate, and an automatic one for Bohdan."""
     bohdan = ContactFactory(project=python_cc.project, name="Bohdan", email="b@example.com")

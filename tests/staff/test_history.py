@@ -1,6 +1,5 @@
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,19 +13,15 @@ def history_url(contact, slug="demo"):
     return reverse("staff:contact_history", args=[slug, contact.public_id])
 
 
-@pytest.fixture
-def staff(client, alice):
-    client.force_login(alice)
-    return client
-
-
-def test_it_lists_issued_and_deleted_with_who_when_and_why(staff, access, contact, course, alice):
+def test_it_lists_issued_and_deleted_with_who_when_and_why(
+    staff_client, access, contact, course, alice
+):
     for lesson in course.lessons.all():
         lesson_complete(contact=contact, lesson=lesson)
     first, _ = certificate_issue(contact=contact, course=course)
     certificate_delete(certificate=first, actor=alice, reason="Name misspelled")
     second, _ = certificate_issue(contact=contact, course=course, actor=alice, reason="Fixed")
-    response = staff.get(history_url(contact))
+    response = staff_client.get(history_url(contact))
     events = response.context["events"]
     assert [(e.kind, e.certificate.number) for e in events] == [
         ("issued", second.number),
@@ -41,14 +36,14 @@ def test_it_lists_issued_and_deleted_with_who_when_and_why(staff, access, contac
     assert f"replaces {first.number}" in body
 
 
-def test_an_empty_history_says_so(staff, contact):
-    body = staff.get(history_url(contact)).content.decode()
+def test_an_empty_history_says_so(staff_client, contact):
+    body = staff_client.get(history_url(contact)).content.decode()
     assert "No certificate has been issued or deleted for this contact yet." in body
 
 
-def test_a_contact_of_another_project_is_404(staff):
+def test_a_contact_of_another_project_is_404(staff_client):
     stranger = ContactFactory(project=ProjectFactory())
-    assert staff.get(history_url(stranger)).status_code == 404
+    assert staff_client.get(history_url(stranger)).status_code == 404
 
 
 def test_staff_of_another_school_gets_404(client, charlie, contact):
@@ -57,15 +52,15 @@ def test_staff_of_another_school_gets_404(client, charlie, contact):
 
 
 def test_history_makes_the_same_queries_for_few_and_many_events(
-    staff, access, contact, course, alice
+    staff_client, access, contact, course, alice
 ):
     certificate, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
     with CaptureQueriesContext(connection) as few:
-        staff.get(history_url(contact))
+        staff_client.get(history_url(contact))
     for _ in range(10):
         certificate_delete(certificate=certificate, actor=alice)
         certificate, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
     with CaptureQueriesContext(connection) as many:
-        response = staff.get(history_url(contact))
+        response = staff_client.get(history_url(contact))
     assert len(response.context["events"]) == 21
     assert len(few) == len(many)

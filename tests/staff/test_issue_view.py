@@ -1,4 +1,3 @@
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -36,19 +35,13 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-@pytest.fixture
-def staff(client, alice):
-    client.force_login(alice)
-    return client
-
-
-def test_it_rejects_get(staff, access, contact, course):
-    assert staff.get(issue_url(contact, course)).status_code == 405
+def test_it_rejects_get(staff_client, access, contact, course):
+    assert staff_client.get(issue_url(contact, course)).status_code == 405
     assert not Certificate.objects.exists()
 
 
-def test_the_confirm_page_asks_before_issuing_early(staff, access, contact, course):
-    response = staff.get(confirm_url(contact, course))
+def test_the_confirm_page_asks_before_issuing_early(staff_client, access, contact, course):
+    response = staff_client.get(confirm_url(contact, course))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Issue the certificate before the course is completed?" in body
@@ -58,8 +51,8 @@ def test_the_confirm_page_asks_before_issuing_early(staff, access, contact, cour
     assert not Certificate.objects.exists()
 
 
-def test_the_confirm_form_comes_inline_with_htmx(staff, access, contact, course):
-    response = staff.get(confirm_url(contact, course), headers=HTMX)
+def test_the_confirm_form_comes_inline_with_htmx(staff_client, access, contact, course):
+    response = staff_client.get(confirm_url(contact, course), headers=HTMX)
     body = response.content.decode()
     assert "<html" not in body
     assert body.strip().startswith(
@@ -70,9 +63,9 @@ def test_the_confirm_form_comes_inline_with_htmx(staff, access, contact, course)
 
 
 def test_issue_now_before_completion_is_forced_and_keeps_the_reason(
-    staff, access, contact, course, alice
+    staff_client, access, contact, course, alice
 ):
-    response = staff.post(issue_url(contact, course), {"reason": "Finished offline"})
+    response = staff_client.post(issue_url(contact, course), {"reason": "Finished offline"})
     assert response.status_code == 302
     assert response["Location"] == f"{products_url(contact)}#product-{course.public_id}"
     certificate = Certificate.objects.get()
@@ -85,24 +78,24 @@ def test_issue_now_before_completion_is_forced_and_keeps_the_reason(
     assert messages_of(response) == [f"Certificate {certificate.number} issued to Олена Коваленко."]
 
 
-def test_after_the_redirect_the_number_is_on_the_card(staff, access, contact, course):
-    response = staff.post(issue_url(contact, course), follow=True)
+def test_after_the_redirect_the_number_is_on_the_card(staff_client, access, contact, course):
+    response = staff_client.post(issue_url(contact, course), follow=True)
     certificate = Certificate.objects.get()
     body = response.content.decode()
     assert f"Certificate {certificate.number} issued to Олена Коваленко." in body
     assert f'aria-label="Delete certificate {certificate.number}"' in body
 
 
-def test_issue_now_when_earned_is_not_forced(staff, project, contact):
+def test_issue_now_when_earned_is_not_forced(staff_client, project, contact):
     course = course_with_certificate(project, lessons=1, auto_issue=False)
     AccessFactory(contact=contact, course=course)
     lesson_complete(contact=contact, lesson=course.lessons.get())
-    staff.post(issue_url(contact, course))
+    staff_client.post(issue_url(contact, course))
     assert Certificate.objects.get().forced is False
 
 
-def test_with_htmx_it_answers_with_the_row_and_its_message(staff, access, contact, course):
-    response = staff.post(issue_url(contact, course), headers=HTMX)
+def test_with_htmx_it_answers_with_the_row_and_its_message(staff_client, access, contact, course):
+    response = staff_client.post(issue_url(contact, course), headers=HTMX)
     body = response.content.decode()
     certificate = Certificate.objects.get()
     assert response.status_code == 200
@@ -113,9 +106,9 @@ def test_with_htmx_it_answers_with_the_row_and_its_message(staff, access, contac
     assert "Issue now" not in body
 
 
-def test_a_double_click_issues_one_certificate(staff, access, contact, course):
-    staff.post(issue_url(contact, course), headers=HTMX)
-    second = staff.post(issue_url(contact, course), headers=HTMX)
+def test_a_double_click_issues_one_certificate(staff_client, access, contact, course):
+    staff_client.post(issue_url(contact, course), headers=HTMX)
+    second = staff_client.post(issue_url(contact, course), headers=HTMX)
     certificate = Certificate.objects.get()
     assert CertificateEvent.objects.count() == 1
     assert (
@@ -124,38 +117,38 @@ def test_a_double_click_issues_one_certificate(staff, access, contact, course):
     )
 
 
-def test_refused_without_active_access(staff, access, contact, course):
+def test_refused_without_active_access(staff_client, access, contact, course):
     access.starts_at = timezone.now() - timezone.timedelta(days=30)
     access.ends_at = timezone.now() - timezone.timedelta(days=1)
     access.save()
-    response = staff.post(issue_url(contact, course))
+    response = staff_client.post(issue_url(contact, course))
     assert response.status_code == 302
     assert not Certificate.objects.exists()
     (message,) = messages_of(response)
     assert "has no active access" in message and "expired" in message
 
 
-def test_refused_without_a_certificate_configured(staff, contact):
+def test_refused_without_a_certificate_configured(staff_client, contact):
     course = CourseFactory(project=contact.project, title="English Club")
     LessonFactory(course=course, position=1)
     AccessFactory(contact=contact, course=course)
-    response = staff.post(issue_url(contact, course), headers=HTMX)
+    response = staff_client.post(issue_url(contact, course), headers=HTMX)
     assert not Certificate.objects.exists()
     body = response.content.decode()
     assert "The course “English Club” has no certificate configured." in body
     assert "No certificate configured for this course" in body
 
 
-def test_a_contact_of_another_project_is_404(staff, course):
+def test_a_contact_of_another_project_is_404(staff_client, course):
     stranger = ContactFactory(project=ProjectFactory())
-    assert staff.post(issue_url(stranger, course)).status_code == 404
+    assert staff_client.post(issue_url(stranger, course)).status_code == 404
     assert not Certificate.objects.exists()
 
 
-def test_a_course_of_another_project_is_404(staff, contact):
+def test_a_course_of_another_project_is_404(staff_client, contact):
     foreign = course_with_certificate(ProjectFactory(), lessons=1)
-    assert staff.post(issue_url(contact, foreign)).status_code == 404
-    assert staff.get(confirm_url(contact, foreign)).status_code == 404
+    assert staff_client.post(issue_url(contact, foreign)).status_code == 404
+    assert staff_client.get(confirm_url(contact, foreign)).status_code == 404
 
 
 def test_staff_of_another_school_gets_404(client, charlie, access, contact, course):
@@ -165,10 +158,12 @@ def test_staff_of_another_school_gets_404(client, charlie, access, contact, cour
     assert not Certificate.objects.exists()
 
 
-def test_reissue_is_delete_then_issue_now_with_a_new_number(staff, access, contact, course, alice):
+def test_reissue_is_delete_then_issue_now_with_a_new_number(
+    staff_client, access, contact, course, alice
+):
     old, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
     certificate_delete(certificate=old, actor=alice, reason="Template updated")
-    staff.post(issue_url(contact, course))
+    staff_client.post(issue_url(contact, course))
     new = Certificate.objects.live().get()
     assert new.number != old.number
     assert new.replaces == old

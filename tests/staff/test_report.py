@@ -28,19 +28,6 @@ def numbers_on(response):
 
 
 @pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def python_cc(project):
-    return CourseCertificateFactory(
-        project=project, course__project=project, course__title="Python", title="Python cert"
-    )
-
-
-@pytest.fixture
 def design_cc(project):
     return CourseCertificateFactory(
         project=project, course__project=project, course__title="Design", title="Design cert"

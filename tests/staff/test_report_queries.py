@@ -13,12 +13,6 @@ REPORT_QUERIES = 7
 EXPORT_QUERIES = 5
 
 
-@pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def add_certificates(project, count, alice):
     """Rows that touch every join: manual with an issuer, deleted with a deleter, two courses."""
     courses = [CourseCertificateFactory(project=project, course__project=project) for _ in range(2)]

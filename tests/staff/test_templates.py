@@ -16,12 +16,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def template(project):
     return TemplateFactory(project=project, name="Classic")
 

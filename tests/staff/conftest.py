@@ -1,0 +1,18 @@
+import pytest
+
+from tests.factories import CourseCertificateFactory
+
+
+@pytest.fixture
+def staff_client(client, alice):
+    """The test client, logged in as `alice`, owner of `project`."""
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def python_cc(project):
+    """A second course of `project`, "Python", with its certificate configured."""
+    return CourseCertificateFactory(
+        project=project, course__project=project, course__title="Python", title="Python cert"
+    )
