@@ -1,4 +1,4 @@
-# One unambiguous date style across the staff side, the portal and the verify page.
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
-SHORT_DATETIME_FORMAT = "j M Y, H:i"
+# Ukrainian dates read best with the month in the genitive: «29 листопада 2026».
+DATE_FORMAT = "j E Y"
+DATETIME_FORMAT = "j E Y, H:i"
+SHORT_DATETIME_FORMAT = "j E Y, H:i"
