@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_NUMBER_FORMAT = "{prefix}-{year}-{seq:06}"
@@ -336,3 +337,57 @@ class BulkJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
+
+
+class ExportJob(models.Model):
+    """A big Certificates report export built in the background, with the progress staff watch.
+
+    The filters are kept as the report's query string, so the job builds exactly the list the
+    report showed when it was started (and "Back to the report" can reopen that list).
+    """
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.XLSX)
+    query = models.TextField(blank=True)
+    # Headings and Yes/No cells are written in the language of whoever asked, not the worker's.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to="exports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="export_job_created")]
+
+    def __str__(self):
+        return f"{self.format} export ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        return f"certificates-{timezone.localdate(self.created_at).isoformat()}.{self.format}"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from . import bulk, notifications, services
+from . import bulk, exports, notifications, services
 from .models import Certificate
 
 
@@ -39,3 +39,8 @@ def evaluate_started_accesses(hours: int = 2) -> int:
     """Run hourly by Celery beat (see CELERY_BEAT_SCHEDULE); the window overlaps on purpose."""
     since = timezone.now() - timedelta(hours=hours)
     return services.certificates_issue_for_started_accesses(since=since)
+
+
+@shared_task
+def export_job_run(job_id: int) -> None:
+    exports.export_job_run(job_id=job_id)

@@ -1,20 +1,19 @@
-"""Courses → All reports → Certificates, and its CSV / XLSX export."""
+"""Courses → All reports → Certificates, its CSV / XLSX export and the big-export job page."""
 
 import csv
 import tempfile
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
+from django.views.decorators.http import require_http_methods, require_safe
 
-from certificates import report
-from certificates.models import Certificate
+from certificates import exports, report
+from certificates.models import ExportJob
 
-from .scoping import staff_view
+from .scoping import project_object, staff_view
 
 # (sort name, column heading) of the sortable columns, in table order.
 SORTABLE = {
@@ -57,6 +56,9 @@ def certificates_report(request):
         "page": page,
         "totals": totals,
         "headers": _sort_headers(filters.sort),
+        # Over the limit the XLSX button becomes a POST form: it starts a background job.
+        "export_params": exports.filter_params(request.GET),
+        "export_inline_max": exports.EXPORT_INLINE_MAX_ROWS,
     }
     template = (
         "staff/reports/_certificates_results.html" if partial else "staff/reports/certificates.html"
@@ -66,58 +68,60 @@ def certificates_report(request):
     return response
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def certificates_export(request):
-    export = {"csv": _csv_response, "xlsx": _xlsx_response}.get(request.GET.get("format", "csv"))
-    if export is None:
+    data = request.POST if request.method == "POST" else request.GET
+    fmt = data.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown export format")
-    filters = report.ReportForm(request.GET, project=request.project).filters()
-    rows = map(_cells, report.export_rows(project=request.project, filters=filters))
+    filters = report.ReportForm(data, project=request.project).filters()
     filename = f"certificates-{timezone.localdate().isoformat()}"
-    return export(rows, filename)
+    if fmt == "csv":
+        return _csv_response(
+            report.export_table(project=request.project, filters=filters), filename
+        )
+    total = report.filtered(project=request.project, filters=filters).count()
+    if total <= exports.EXPORT_INLINE_MAX_ROWS:
+        return _xlsx_response(request.project, filters, filename)
+    if request.method != "POST":
+        # Starting a job writes a row; a GET (a bookmarked link) only offers the button.
+        context = {"section": "reports", "total": total, "params": exports.filter_params(data)}
+        return render(request, "staff/reports/export_large.html", context)
+    job = exports.export_job_start(project=request.project, actor=request.user, data=data)
+    return redirect("staff:export_job", request.project.slug, job.public_id)
 
 
-def _headings() -> list[str]:
-    return [
-        _("Number"),
-        _("Participant"),
-        _("Email"),
-        _("Course"),
-        _("Certificate"),
-        _("Issue date"),
-        _("Method"),
-        _("Issued by"),
-        _("Issued before completion"),
-        _("Template version"),
-        _("Outdated template"),
-        _("Deleted"),
-        _("Deleted by"),
-    ]
+@require_safe
+@staff_view
+def export_job(request, job_id):
+    job = project_object(ExportJob.objects.select_related("created_by"), request, public_id=job_id)
+    template = (
+        "staff/reports/_export_progress.html" if request.htmx else "staff/reports/export_job.html"
+    )
+    response = render(request, template, {"section": "reports", "job": job})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def _local(moment):
-    # Spreadsheets have no time zones: write the school's local wall-clock time.
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
-
-
-def _cells(row) -> list:
-    (number, name, email, course, title, issued_at, method, by_name, by_email, forced,
-     version, outdated, deleted_at, del_name, del_email) = row  # fmt: skip
-    return [
-        number,
-        name,
-        email,
-        course,
-        title,
-        _local(issued_at),
-        str(Certificate.Method(method).label),
-        by_name or by_email or "",
-        _("yes") if forced else "",
-        version,
-        _("yes") if outdated else "",
-        _local(deleted_at),
-        del_name or del_email or "",
-    ]
+@require_safe
+@staff_view
+def export_download(request, job_id):
+    job = project_object(
+        ExportJob.objects.exclude(file=""),
+        request,
+        public_id=job_id,
+        status=ExportJob.Status.FINISHED,
+    )
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file was cleaned up") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=exports.XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class _Echo:
@@ -132,7 +136,7 @@ def _csv_response(rows, filename):
 
     def lines():
         # The BOM tells Excel the file is UTF-8, or Cyrillic names come out garbled.
-        yield "\ufeff" + writer.writerow(_headings())
+        yield "\ufeff" + writer.writerow(report.export_headings())
         for cells in rows:
             yield writer.writerow(["" if cell is None else cell for cell in cells])
 
@@ -141,19 +145,13 @@ def _csv_response(rows, filename):
     return response
 
 
-def _xlsx_response(rows, filename):
-    # write_only keeps rows out of memory; the finished zip is spooled to a temporary file.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Certificates"))
-    sheet.append(_headings())
-    for cells in rows:
-        sheet.append(cells)
+def _xlsx_response(project, filters, filename):
     output = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it when sent
-    workbook.save(output)
+    exports.write_xlsx(output, project=project, filters=filters)
     output.seek(0)
     return FileResponse(
         output,
         as_attachment=True,
         filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=exports.XLSX_CONTENT_TYPE,
     )
