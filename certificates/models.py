@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -387,6 +388,11 @@ class ExportJob(models.Model):
     @property
     def is_over(self) -> bool:
         return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    @property
+    def params(self) -> list[tuple[str, str]]:
+        """The report's filters the job was started with, as (name, value) pairs."""
+        return parse_qsl(self.query)
 
     @property
     def filename(self) -> str:

@@ -236,13 +236,17 @@ def test_a_failed_build_records_the_error_and_the_page_says_so(
         raise OSError("No space left on device")
 
     monkeypatch.setattr(exports, "write_xlsx", broken)
-    job = export_job_run(job_id=export_job_start(project=project, actor=alice, data={}).id)
+    started = export_job_start(project=project, actor=alice, data={"sort": "name"})
+    job = export_job_run(job_id=started.id)
 
     assert (job.status, job.error, bool(job.file)) == ("failed", "No space left on device", False)
     assert job.finished_at is not None
     page = staff_client.get(job_url(job)).content.decode()
     assert "The export failed" in page and "No space left on device" in page
     assert 'hx-trigger="every 1s"' not in page and "http-equiv" not in page
+    # Try again posts the same filters
+    assert 'form="export-retry"' in page
+    assert '<input type="hidden" name="sort" value="name">' in page
     assert staff_client.get(job_url(job, "staff:export_download")).status_code == 404
 
 
