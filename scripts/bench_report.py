@@ -410,12 +410,22 @@ def measure_http(bench, staff):
             "tracemalloc, while streaming",
         )
     )
+
+    def download_xlsx():
+        # Over EXPORT_INLINE_MAX_ROWS this starts an export job; without a broker the job runs
+        # within the POST, so the time covers building the file and then downloading it.
+        response = client.post(export, {"format": "xlsx"})
+        if response.status_code == 302:
+            response = client.get(response.url + "download/")
+        assert response.status_code == 200, response.status_code
+        return sum(len(chunk) for chunk in response.streaming_content)
+
     start = time.perf_counter()
-    size = download("xlsx")
+    size = download_xlsx()
     seconds = time.perf_counter() - start
     bench.results.append(
         (
-            "XLSX export, every row",
+            "XLSX export, every row (a job when big)",
             f"{seconds * 1000:9.0f} ms",
             "",
             "",
