@@ -162,7 +162,9 @@ def test_issue_now_without_javascript_posts_and_redirects(page_without_js, shot,
     expect(page).to_have_url(re.compile(r"/products/"))
     certificate = _live_certificate(contact)
     assert Certificate.objects.filter(contact=contact).count() == 1
-    expect(page.get_by_role("status")).to_contain_text(f"Certificate {certificate.number} issued")
+    # The browser shows whichever of the two responses wins: "issued" from the first POST or
+    # "already has … nothing new was issued" from the second. Both name the one certificate.
+    expect(page.get_by_role("status").first).to_contain_text(certificate.number)
     expect(_product(page, course).get_by_text(certificate.number, exact=True)).to_be_visible()
     shot(page, "products-issued-no-js")
 
