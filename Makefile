@@ -1,6 +1,8 @@
 # The two commands: `make demo` (set up and serve) and `make test` (set up and run the tests).
 PYTHON ?= python3
 PORT ?= 8000
+# Printed on the PDFs and in emails; follows the port so the QR codes of the demo work.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -10,10 +12,11 @@ TEST_PACKAGES := chromium poppler-utils
 
 .PHONY: demo test system-deps test-deps apt-packages venv migrate messages lint bench clean
 
+# The demo's own issue emails (to example.com addresses) are not printed while seeding.
 demo: venv messages
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=true SITE_URL=$(SITE_URL) EMAIL_URL=dummymail:// $(PY) manage.py seed_demo
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collected nothing; that is a broken suite, said in words here.
 test: venv test-deps messages
