@@ -1,8 +1,6 @@
 """The certificate PDF: its text, where it is stored, re-rendering, and what it may fetch."""
 
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -203,44 +201,6 @@ def render(html="<p>{{ participant_name }}</p>", css=""):
             values={"participant_name": "Олена", "verification_url": "http://x/verify/A/"},
         )
     )
-
-
-@pytest.fixture
-def http_server():
-    """A local HTTP server that records every request it gets."""
-    requests = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(self.path)
-            body = b"body::after { content: 'FETCHED-OVER-HTTP'; }"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_render_makes_no_http_request(http_server):
-    base, requests = http_server
-    text = render(
-        html=f'<p>{{{{ participant_name }}}}</p><img src="{base}/logo.png">'
-        f'<link rel="stylesheet" href="{base}/link.css">',
-        css=f'@import url("{base}/style.css"); p {{ background: url("{base}/bg.png"); }}',
-    )
-    assert "Олена" in text
-    assert "FETCHED-OVER-HTTP" not in text
-    assert requests == []
 
 
 @pytest.mark.parametrize("where", ["dotdot", "encoded-dotdot"])
