@@ -5,8 +5,20 @@ from .models import Certificate, CertificateEvent, CertificateTemplate, CourseCe
 
 @admin.register(CertificateTemplate)
 class CertificateTemplateAdmin(admin.ModelAdmin):
+    """Read-only: a change must go through `template_save`, which makes a new version and
+    revision; an edit here would print the old revision while the preview showed the new one.
+    The template editor on the staff side is where templates change."""
+
     list_display = ["name", "project", "version", "updated_at"]
-    readonly_fields = ["version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CourseCertificate)

@@ -5,4 +5,4 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the progress receivers)
+        from . import signals  # noqa: F401  (connects the receivers that queue tasks)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Access
 
+from . import events
 from .models import BulkJob, Certificate, CourseCertificate
 from .selectors import evaluate_contact
 from .services import CertificateError, certificate_issue, certificate_reissue
@@ -66,9 +67,7 @@ def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -
                 total=total,
                 created_by=actor,
             )
-            from .tasks import bulk_job_run
-
-            transaction.on_commit(lambda: bulk_job_run.delay(job.id), robust=True)
+            events.send_after_commit(events.bulk_job_queued, job_id=job.id)
     except IntegrityError as exc:
         raise CertificateError(
             _("The same job for this course is already running; wait for it to finish.")

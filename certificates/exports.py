@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from . import report
+from . import events, report
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -94,9 +94,7 @@ def export_job_start(*, project, actor, data) -> ExportJob:
             language=translation.get_language() or "",
             total=report.filtered(project=project, filters=filters).count(),
         )
-        from .tasks import export_job_run
-
-        transaction.on_commit(lambda: export_job_run.delay(job.id), robust=True)
+        events.send_after_commit(events.export_job_queued, job_id=job.id)
     return job
 
 

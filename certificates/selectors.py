@@ -1,19 +1,23 @@
 """Reads: evaluation, certificate status and the lists built from them.
 
-Lists load in a fixed number of queries whatever their length.
+Courses' selectors load accesses, lessons and progress; these add each course's certificate
+state. Lists load in a fixed number of queries whatever their length.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from uuid import UUID
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 
 from contacts.models import Contact
+from courses import selectors as course_selectors
 from courses.models import Access, Lesson, LessonProgress
+from courses.selectors import StudentCourse
 
 from . import conditions
-from .models import Certificate, CertificateEvent, CourseCertificate
+from .models import Certificate, CertificateEvent, CertificateTemplate, CourseCertificate
 
 
 class State(StrEnum):
@@ -103,51 +107,139 @@ def status_of(access, course_certificate, evaluation, live) -> CertificateStatus
     return CertificateStatus(State.PENDING, course_certificate, evaluation=evaluation)
 
 
+def _with_certificates(courses: list[StudentCourse], *, live_only: bool) -> dict:
+    """Evaluate each course against its certificate's conditions and set its status.
+
+    Returns the contacts' certificates by (contact id, course id), newest first, for callers
+    that show more than the live one.
+    """
+    course_certificates = {
+        cc.course_id: cc
+        for cc in CourseCertificate.objects.filter(
+            course_id__in={c.access.course_id for c in courses}
+        )
+        .select_related("template")
+        .prefetch_related(
+            Prefetch("required_lessons", queryset=Lesson.objects.only("id")),
+        )
+    }
+    certificates = Certificate.objects.filter(
+        contact_id__in={c.access.contact_id for c in courses},
+        course_certificate__in=course_certificates.values(),
+    )
+    if live_only:
+        certificates = certificates.live()
+    by_course = defaultdict(list)
+    for certificate in certificates.select_related(
+        "issued_by", "deleted_by", "replaces", "course_certificate"
+    ).order_by("-issued_at", "-id"):
+        key = (certificate.contact_id, certificate.course_certificate.course_id)
+        by_course[key].append(certificate)
+    for course in courses:
+        course_certificate = course_certificates.get(course.access.course_id)
+        history = by_course.get((course.access.contact_id, course.access.course_id), [])
+        live = next((c for c in history if c.deleted_at is None), None)
+        lessons = [row.lesson for row in course.lessons]
+        course.evaluation = evaluate_loaded(course_certificate, lessons, course.progress)
+        course.status = status_of(course.access, course_certificate, course.evaluation, live)
+    return by_course
+
+
 def contact_products(*, contact: Contact, course=None) -> list[Product]:
     """The contact card's Products tab: every course the contact has (had) access to.
 
     `course` narrows it to one line (the row redrawn after Issue now or ×), in the same
     number of queries.
     """
-    accesses = Access.objects.filter(contact=contact)
-    if course is not None:
-        accesses = accesses.filter(course=course)
-    accesses = list(
-        accesses.select_related("course", "course__certificate", "course__certificate__template")
-        .prefetch_related(
-            Prefetch("course__lessons", queryset=Lesson.objects.order_by("position")),
-            Prefetch("course__certificate__required_lessons", queryset=Lesson.objects.only("id")),
+    courses = course_selectors.contact_courses(contact=contact, course=course)
+    history = _with_certificates(courses, live_only=False)
+    return [
+        Product(
+            access=c.access,
+            status=c.status,
+            evaluation=c.evaluation,
+            history=history.get((c.access.contact_id, c.access.course_id), []),
         )
-        .order_by("course__title", "id")
-    )
-    progress_rows = LessonProgress.objects.filter(contact=contact)
-    certificate_rows = Certificate.objects.filter(contact=contact)
-    if course is not None:
-        progress_rows = progress_rows.filter(lesson__course=course)
-        certificate_rows = certificate_rows.filter(course_certificate__course=course)
-    progress = {p.lesson_id: p for p in progress_rows}
-    certificates = defaultdict(list)
-    for cert in certificate_rows.select_related(
-        "issued_by", "deleted_by", "replaces", "course_certificate"
-    ).order_by("-issued_at", "-id"):
-        certificates[cert.course_certificate.course_id].append(cert)
+        for c in courses
+    ]
 
-    products = []
-    for access in accesses:
-        course = access.course
-        course_certificate = getattr(course, "certificate", None)
-        history = certificates.get(course.id, [])
-        live = next((c for c in history if c.deleted_at is None), None)
-        evaluation = evaluate_loaded(course_certificate, course.lessons.all(), progress)
-        products.append(
-            Product(
-                access=access,
-                status=status_of(access, course_certificate, evaluation, live),
-                evaluation=evaluation,
-                history=history,
-            )
+
+def student_courses(user) -> list[StudentCourse]:
+    """My courses: courses with active access, their progress and certificate status."""
+    courses = course_selectors.student_courses(user)
+    _with_certificates(courses, live_only=True)
+    return courses
+
+
+def student_pending(user) -> list[StudentCourse]:
+    """Certificates not earned (or not issued) yet, for courses the user still has access to."""
+    return [
+        course
+        for course in student_courses(user)
+        if course.status.state in (State.PENDING, State.EARNED)
+    ]
+
+
+def student_certificates(user) -> list[Certificate]:
+    """Every live certificate of the user, across schools; access may have ended since."""
+    return list(
+        Certificate.objects.live()
+        .filter(contact__user=user)
+        .select_related("course_certificate", "project")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def student_certificate(user, public_id: UUID) -> Certificate | None:
+    """One of the user's live certificates; None for anyone else's, or a deleted one."""
+    return (
+        Certificate.objects.live()
+        .filter(contact__user=user, public_id=public_id)
+        .select_related("template_revision")
+        .first()
+    )
+
+
+def course_list(*, project):
+    """The staff course list: courses with their certificate and how many are issued."""
+    issued = (
+        Certificate.objects.live()
+        .filter(course_certificate__course=OuterRef("pk"))
+        .values("course_certificate")
+    )
+    return (
+        course_selectors.course_list(project=project)
+        .select_related("certificate", "certificate__template")
+        .annotate(issued_count=course_selectors.count_of(issued))
+    )
+
+
+def course_certificate_detail(*, course):
+    """A course's certificate configuration (or None), live count and whether any was issued."""
+    course_certificate = (
+        CourseCertificate.objects.filter(course=course)
+        .select_related("template")
+        .prefetch_related(
+            Prefetch("required_lessons", queryset=Lesson.objects.order_by("position"))
         )
-    return products
+        .first()
+    )
+    issued = 0
+    ever_issued = False
+    if course_certificate is not None:
+        issued = Certificate.objects.live().filter(course_certificate=course_certificate).count()
+        ever_issued = Certificate.objects.filter(course_certificate=course_certificate).exists()
+    return course_certificate, issued, ever_issued
+
+
+def template_list(*, project):
+    """The project's templates with the courses that use them."""
+    return CertificateTemplate.objects.filter(project=project).prefetch_related(
+        Prefetch(
+            "course_certificates",
+            queryset=CourseCertificate.objects.select_related("course").order_by("course__title"),
+        )
+    )
 
 
 def contact_history(*, contact: Contact) -> list[CertificateEvent]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Contact
 from courses.models import Access, Course
 
-from . import rendering
+from . import events, rendering
 from .models import (
     DEFAULT_NUMBER_FORMAT,
     Certificate,
@@ -179,11 +179,8 @@ def certificate_issue(
             "replaces": certificate.replaces.number if certificate.replaces else None,
         },
     )
-    from . import tasks  # tasks import services; imported here to avoid the cycle
-
-    # robust: the certificate is committed; a failed render or email is logged and retried
-    # (a missing PDF is rendered again on download), never shown as an error to the issuer.
-    transaction.on_commit(lambda: tasks.certificate_issued.delay(certificate.id), robust=True)
+    # The render and the email follow in a worker; a missing PDF is rendered on download.
+    events.send_after_commit(events.certificate_issued, certificate_id=certificate.id)
     return certificate, True
 
 

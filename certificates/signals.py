@@ -1,4 +1,8 @@
-"""Progress and access changes dispatch an evaluation after commit; nothing else happens here."""
+"""Receivers that only dispatch: progress, access and certificate events queue tasks.
+
+Model saves in courses (progress, access) and the events certificates' services send
+(events.py) arrive here after commit and become background tasks; nothing else happens here.
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -6,13 +10,15 @@ from django.dispatch import receiver
 
 from courses.models import Access, LessonProgress
 
+from . import events, tasks
+
 
 def _evaluate_after_commit(contact_id: int, course_id: int) -> None:
-    from .tasks import certificate_evaluate
-
     # robust: the progress is saved whatever happens next; a failure is logged, not raised
     # into the student's request.
-    transaction.on_commit(lambda: certificate_evaluate.delay(contact_id, course_id), robust=True)
+    transaction.on_commit(
+        lambda: tasks.certificate_evaluate.delay(contact_id, course_id), robust=True
+    )
 
 
 @receiver(post_save, sender=LessonProgress, dispatch_uid="certificates_progress")
@@ -24,3 +30,18 @@ def progress_changed(sender, instance: LessonProgress, **kwargs):
 @receiver(post_save, sender=Access, dispatch_uid="certificates_access")
 def access_changed(sender, instance: Access, **kwargs):
     _evaluate_after_commit(instance.contact_id, instance.course_id)
+
+
+@receiver(events.certificate_issued, dispatch_uid="certificates_issued")
+def queue_issued_work(sender, certificate_id: int, **kwargs):
+    tasks.certificate_issued.delay(certificate_id)
+
+
+@receiver(events.bulk_job_queued, dispatch_uid="certificates_bulk_job")
+def queue_bulk_job(sender, job_id: int, **kwargs):
+    tasks.bulk_job_run.delay(job_id)
+
+
+@receiver(events.export_job_queued, dispatch_uid="certificates_export_job")
+def queue_export_job(sender, job_id: int, **kwargs):
+    tasks.export_job_run.delay(job_id)

@@ -37,3 +37,22 @@ def contact_list(*, project, query: str = "") -> QuerySet[Contact]:
             matches |= Q(phone_digits__contains=digits)
         contacts = contacts.filter(matches)
     return contacts.order_by("name", "id")
+
+
+def student_contacts(user) -> list[Contact]:
+    """The user's contacts, one per school, for the name printed on certificates."""
+    return list(Contact.objects.filter(user=user).select_related("project").order_by("id"))
+
+
+def print_name_card(contacts: list[Contact], *, editing: bool, dismissed: bool) -> Contact | None:
+    """The contact whose name to print the portal asks about, if any.
+
+    An unconfirmed name is asked about until the student confirms it or says "later";
+    `editing` (the student's own "change") opens the card whatever the state.
+    """
+    unconfirmed = [c for c in contacts if c.print_name_confirmed_at is None]
+    if editing and contacts:
+        return unconfirmed[0] if unconfirmed else contacts[0]
+    if unconfirmed and not dismissed:
+        return unconfirmed[0]
+    return None

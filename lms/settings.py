@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "lms",  # the demo seeding command, which seeds every app
     "accounts",
     "contacts",
     "courses",

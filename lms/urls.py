@@ -1,8 +1,28 @@
+"""Root URLs: each app brings its own; the staff and portal namespaces span several apps.
+
+URL names (`staff:contact_products`, `portal:certificates`, …) and paths are what emailed
+links and bookmarks use, so they stay whatever app a page lives in.
+"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+
+# /staff/<school>/…: every app's staff pages, scoped to a school by accounts.access.staff_view.
+staff_patterns = [
+    path("", include("accounts.urls")),
+    path("<slug:project_slug>/", include("contacts.urls.staff")),
+    path("<slug:project_slug>/", include("courses.urls.staff")),
+    path("<slug:project_slug>/", include("certificates.urls.staff")),
+]
+# /my/…: the student portal.
+portal_patterns = [
+    path("", include("courses.urls.portal")),
+    path("", include("certificates.urls.portal")),
+    path("", include("contacts.urls.portal")),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,8 +34,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("staff/", include("certificates.urls.staff")),
-    path("my/", include("certificates.urls.portal")),
+    path("staff/", include((staff_patterns, "staff"))),
+    path("my/", include((portal_patterns, "portal"))),
     path("verify/", include("certificates.urls.public")),
     path("django-admin/", admin.site.urls),
 ]

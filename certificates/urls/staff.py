@@ -1,15 +1,67 @@
-"""Staff URLs: /staff/<project_slug>/... Each area keeps its routes in its own module."""
+"""Staff URLs of certificates: /staff/<school>/… (in the `staff` namespace).
 
-from django.urls import include, path
+The Products tab's actions, a course's certificate settings, templates, the Certificates
+report with its exports, and bulk jobs.
+"""
 
-from certificates.views.staff import home
+from django.urls import path
 
-app_name = "staff"
+from certificates.views.staff import bulk, course_certificate, products, reports, template_editor
+
 urlpatterns = [
-    path("", home.home, name="home"),
-    path("<slug:project_slug>/", include("certificates.urls.staff_contacts")),
-    path("<slug:project_slug>/", include("certificates.urls.staff_reports")),
-    path("<slug:project_slug>/", include("certificates.urls.staff_courses")),
-    path("<slug:project_slug>/", include("certificates.urls.staff_bulk")),
-    path("<slug:project_slug>/", include("certificates.urls.staff_invite")),
+    # Issue now, × and the PDF, from the contact card's Products tab.
+    path(
+        "contacts/<uuid:contact_id>/courses/<uuid:course_id>/issue/confirm/",
+        products.certificate_issue_confirm,
+        name="certificate_issue_confirm",
+    ),
+    path(
+        "contacts/<uuid:contact_id>/courses/<uuid:course_id>/issue/",
+        products.certificate_issue,
+        name="certificate_issue",
+    ),
+    path(
+        "certificates/<uuid:certificate_id>/delete/",
+        products.certificate_delete,
+        name="certificate_delete",
+    ),
+    path(
+        "certificates/<uuid:certificate_id>/download/",
+        products.certificate_download,
+        name="certificate_download",
+    ),
+    # A course's certificate settings.
+    path(
+        "courses/<uuid:course_id>/certificate/",
+        course_certificate.course_certificate,
+        name="course_certificate",
+    ),
+    path(
+        "courses/<uuid:course_id>/certificate/remove/",
+        course_certificate.course_certificate_remove_view,
+        name="course_certificate_remove",
+    ),
+    path(
+        "courses/<uuid:course_id>/certificate/preview/",
+        course_certificate.course_certificate_preview,
+        name="course_certificate_preview",
+    ),
+    path(
+        "courses/<uuid:course_id>/certificate/number-example/",
+        course_certificate.course_number_example,
+        name="course_number_example",
+    ),
+    # Templates and the editor.
+    path("templates/", template_editor.template_list, name="templates"),
+    path("templates/new/", template_editor.template_new, name="template_new"),
+    path("templates/preview/", template_editor.template_preview, name="template_preview"),
+    path("templates/<uuid:template_id>/", template_editor.template_edit, name="template_edit"),
+    # Courses → All reports → Certificates, and its exports.
+    path("reports/certificates/", reports.certificates_report, name="certificates_report"),
+    path("reports/certificates/export/", reports.certificates_export, name="certificates_export"),
+    path("exports/<uuid:job_id>/", reports.export_job, name="export_job"),
+    path("exports/<uuid:job_id>/download/", reports.export_download, name="export_download"),
+    # Bulk jobs.
+    path("courses/<uuid:course_id>/jobs/<slug:kind>/", bulk.job_start, name="bulk_job_start"),
+    path("jobs/<uuid:job_id>/", bulk.job_detail, name="bulk_job"),
 ]

@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.access import project_object, staff_view
 from certificates.bulk import bulk_job_start
 from certificates.models import BulkJob, CourseCertificate
 from certificates.services import CertificateError
-
-from .scoping import project_object, staff_view
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""The contact card's Products tab: Issue now, × (delete) and the certificate PDF.
+"""The Products tab's certificate actions: Issue now, × (delete) and the certificate PDF.
 
 Without JavaScript the actions are plain forms: confirm pages, then POST-redirect-GET back
 to the tab. With htmx each answers with the product's row alone, its messages inside it.
@@ -12,13 +12,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.access import project_object, staff_view
 from certificates import services
 from certificates.models import Certificate
 from certificates.selectors import contact_products
+from contacts.views.staff import card_contact, card_context
 from courses.models import Course
-
-from .contacts import card_contact, card_context
-from .scoping import project_object, staff_view
 
 
 def _product(contact, course):
@@ -38,14 +37,6 @@ def _after_action(request, contact, course):
         return _row(request, contact, course)
     url = reverse("staff:contact_products", args=[request.project.slug, contact.public_id])
     return redirect(f"{url}#product-{course.public_id}")
-
-
-@require_safe
-@staff_view
-def products_tab(request, contact_id):
-    contact = card_contact(request, contact_id)
-    context = card_context(contact, "products", products=contact_products(contact=contact))
-    return render(request, "staff/contacts/products.html", context)
 
 
 @require_safe

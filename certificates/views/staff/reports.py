@@ -10,10 +10,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.access import project_object, staff_view
 from certificates import exports, report
 from certificates.models import ExportJob
-
-from .scoping import project_object, staff_view
 
 # (sort name, column heading) of the sortable columns, in table order.
 SORTABLE = {

@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certificates import course_selectors, defaults, rendering
+from accounts.access import EDITOR_ROLES, project_object, staff_view
+from certificates import defaults, rendering, selectors
 from certificates.forms import TemplateForm, bootstrap
 from certificates.models import CertificateTemplate
 from certificates.services import CertificateError, template_save
-
-from .scoping import EDITOR_ROLES, project_object, staff_view
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def template_list(request):
         "staff/certificate_templates/list.html",
         {
             "section": "courses",
-            "templates": course_selectors.template_list(project=request.project),
+            "templates": selectors.template_list(project=request.project),
             "can_edit": request.membership.role in EDITOR_ROLES,
         },
     )

@@ -1,4 +1,4 @@
-"""Forms of the student portal."""
+"""Forms of the student portal's courses: a test lesson's answers and their grading."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

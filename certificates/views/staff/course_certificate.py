@@ -1,4 +1,4 @@
-"""Courses: the list, a course's page, and its certificate settings."""
+"""A course's certificate settings: template, conditions, numbering; preview and removal."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certificates import course_selectors
-from certificates.bulk import bulk_summary
+from accounts.access import project_object, staff_view
+from certificates import selectors
 from certificates.forms import CourseCertificateForm, bootstrap, example_number
 from certificates.models import CourseCertificate
 from certificates.services import (
@@ -18,40 +18,13 @@ from certificates.services import (
 )
 from courses.models import Course
 
-from .scoping import EDITOR_ROLES, project_object, staff_view
 from .template_editor import preview_response, sample_values
-
-
-@staff_view
-def course_list(request):
-    courses = course_selectors.course_list(project=request.project)
-    return render(request, "staff/courses/list.html", {"section": "courses", "courses": courses})
-
-
-@staff_view
-def course_detail(request, course_id):
-    course = project_object(Course.objects, request, public_id=course_id)
-    lessons, course_certificate, issued, _ever = course_selectors.course_detail(course=course)
-    can_edit = request.membership.role in EDITOR_ROLES
-    return render(
-        request,
-        "staff/courses/detail.html",
-        {
-            "section": "courses",
-            "course": course,
-            "lessons": lessons,
-            "course_certificate": course_certificate,
-            "issued_count": issued,
-            "can_edit": can_edit,
-            "bulk": bulk_summary(course_certificate) if course_certificate and can_edit else None,
-        },
-    )
 
 
 @staff_view(editor=True)
 def course_certificate(request, course_id):
     course = project_object(Course.objects, request, public_id=course_id)
-    _lessons, current, issued, ever_issued = course_selectors.course_detail(course=course)
+    current, issued, ever_issued = selectors.course_certificate_detail(course=course)
     initial = CourseCertificateForm.initial_for(current, course)
     form = CourseCertificateForm(request.POST or None, initial=initial, course=course)
     if request.method == "POST" and form.is_valid():

@@ -1,4 +1,4 @@
-"""Tenancy for the staff side, checked in one place.
+"""Staff access rules, checked in one place and used by every app's staff pages.
 
 Every staff URL starts with the project's slug. `staff_view` resolves it against the user's
 memberships; anyone else gets 404, the same answer as for a project that does not exist.
@@ -10,8 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership
+from .models import Membership
 
+# Managers do the daily work (Issue now, ×, downloads, the report and its exports); owners and
+# admins also configure: templates, certificate settings and bulk jobs. The README's role table
+# says the same, and tests/test_roles.py pins it for every staff URL.
 EDITOR_ROLES = {Membership.Role.OWNER, Membership.Role.ADMIN}
 
 
