@@ -23,14 +23,8 @@ from .services import CertificateError, certificate_issue, certificate_reissue
 
 
 def outdated_certificates(course_certificate: CourseCertificate):
-    return (
-        Certificate.objects.live()
-        .filter(course_certificate=course_certificate)
-        .exclude(
-            template_revision__template_id=course_certificate.template_id,
-            template_revision__version=course_certificate.template.version,
-        )
-    )
+    """Live certificates of the course not printed from its current template version."""
+    return Certificate.objects.live().filter(course_certificate=course_certificate).outdated()
 
 
 def waiting_accesses(course_certificate: CourseCertificate):

@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,9 +141,26 @@ class NumberSequence(models.Model):
         return f"{self.project_id}: {self.last_value}"
 
 
+# Outdated: not printed from the current version of the template the course uses now, either
+# because the template was edited since or because the course switched to another template.
+# The report's filter and column, its exports and the bulk reissue all use this one rule.
+OUTDATED = ~Q(
+    template_revision__template_id=F("course_certificate__template_id"),
+    template_revision__version=F("course_certificate__template__version"),
+)
+
+
 class CertificateQuerySet(models.QuerySet):
     def live(self):
+        """Certificates in force: not deleted (withdrawn or replaced)."""
         return self.filter(deleted_at__isnull=True)
+
+    def outdated(self):
+        return self.filter(OUTDATED)
+
+    def with_outdated(self):
+        """Each row's `outdated` flag, computed in the query."""
+        return self.annotate(outdated=ExpressionWrapper(OUTDATED, output_field=BooleanField()))
 
 
 class Certificate(models.Model):
@@ -152,6 +169,13 @@ class Certificate(models.Model):
     class Method(models.TextChoices):
         AUTOMATIC = "automatic", _("automatic")
         MANUAL = "manual", _("manual")
+
+    class State(models.TextChoices):
+        """What the certificate is worth today: the verify page, its JSON and lists say this."""
+
+        VALID = "valid", _("valid")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        REPLACED = "replaced", _("replaced")
 
     project = models.ForeignKey(
         "accounts.Project", on_delete=models.PROTECT, related_name="certificates"
@@ -252,6 +276,20 @@ class Certificate(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def state(self) -> "Certificate.State":
+        """Valid until deleted; a deleted one is replaced when a reissue points back at it.
+
+        Lists that show the state select_related("replaced_by") to read it without a query.
+        """
+        if self.deleted_at is None:
+            return self.State.VALID
+        try:
+            self.replaced_by  # noqa: B018 -- the reverse one-to-one raises when there is none
+        except Certificate.DoesNotExist:
+            return self.State.WITHDRAWN
+        return self.State.REPLACED
 
 
 class CertificateEvent(models.Model):

@@ -32,10 +32,14 @@ def _wants_json(request) -> bool:
 
 
 def public_data(certificate: Certificate) -> dict:
-    """What anyone holding the code may see: no email, phone or other personal data."""
+    """What anyone holding the code may see: no email, phone or other personal data.
+
+    `status` is Certificate.state: valid, withdrawn, or replaced (with the replacement).
+    """
     snapshot = certificate.snapshot
+    state = certificate.state
     data = {
-        "status": "withdrawn" if certificate.is_deleted else "valid",
+        "status": state.value,
         "number": certificate.number,
         "certificate_title": snapshot.get("certificate_title", ""),
         "course_title": snapshot.get("course_title", ""),
@@ -43,12 +47,12 @@ def public_data(certificate: Certificate) -> dict:
         "issued_on": snapshot.get("issued_on", ""),
         "verification_url": verification_url(certificate.code),
     }
-    if not certificate.is_deleted:
+    if state == Certificate.State.VALID:
         data["participant_name"] = snapshot.get("participant_name", "")
         return data
     data["withdrawn_on"] = timezone.localdate(certificate.deleted_at).isoformat()
-    replacement = getattr(certificate, "replaced_by", None)
-    if replacement is not None:
+    if state == Certificate.State.REPLACED:
+        replacement = certificate.replaced_by
         data["replaced_by"] = {
             "number": replacement.number,
             "verification_url": verification_url(replacement.code),

@@ -96,7 +96,7 @@ def test_json_of_a_withdrawn_and_replaced_certificate(client, issued, alice, con
 
     data = client.get(verify_url(issued) + "?format=json").json()
 
-    assert data["status"] == "withdrawn"
+    assert data["status"] == "replaced"
     assert data["withdrawn_on"] == timezone.localdate(issued.deleted_at).isoformat()
     assert data["replaced_by"] == {
         "number": new.number,
