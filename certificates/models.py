@@ -8,6 +8,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contacts.models import name_to_print_expression
+
 DEFAULT_NUMBER_FORMAT = "{prefix}-{year}-{seq:06}"
 
 
@@ -20,7 +22,7 @@ class CertificateTemplate(models.Model):
 
     class PageSize(models.TextChoices):
         A4 = "A4", "A4"
-        LETTER = "letter", "Letter"
+        LETTER = "letter", _("Letter")
 
     class Orientation(models.TextChoices):
         LANDSCAPE = "landscape", _("Landscape")
@@ -150,6 +152,11 @@ OUTDATED = ~Q(
 )
 
 
+# A live certificate printed with another name than the contact's name to print today: the
+# article's main reason to reissue. Certificate.name_changed says the same for a loaded row.
+NAME_CHANGED = Q(deleted_at__isnull=True) & ~Q(printed_name=name_to_print_expression("contact__"))
+
+
 class CertificateQuerySet(models.QuerySet):
     def live(self):
         """Certificates in force: not deleted (withdrawn or replaced)."""
@@ -157,6 +164,9 @@ class CertificateQuerySet(models.QuerySet):
 
     def outdated(self):
         return self.filter(OUTDATED)
+
+    def name_changed(self):
+        return self.filter(NAME_CHANGED)
 
     def with_outdated(self):
         """Each row's `outdated` flag, computed in the query."""
@@ -207,6 +217,9 @@ class Certificate(models.Model):
     issue_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # Everything printed, frozen at issue: a later rename or template edit never changes it.
     snapshot = models.JSONField()
+    # The participant's name as printed (also in the snapshot): lists show and search it, and
+    # it tells a certificate whose printed name no longer matches the contact's name to print.
+    printed_name = models.CharField(_("printed name"), max_length=200)
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
     # Set once when the issue email is claimed, so a retried task never sends it twice.
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -276,6 +289,11 @@ class Certificate(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def name_changed(self) -> bool:
+        """Live, and the contact's name to print is no longer the printed one (NAME_CHANGED)."""
+        return self.deleted_at is None and self.printed_name != self.contact.name_to_print
 
     @property
     def state(self) -> "Certificate.State":

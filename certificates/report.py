@@ -64,6 +64,7 @@ class Filters:
     method: str = ""
     forced: bool | None = None
     outdated: bool = False
+    name_changed: bool = False
     include_deleted: bool = False
     sort: str = DEFAULT_SORT
 
@@ -91,6 +92,7 @@ class ReportForm(forms.Form):
         choices=[("", _("Forced or not")), ("yes", _("Forced only")), ("no", _("Not forced"))],
     )
     outdated = forms.BooleanField(label=_("Outdated template only"), required=False)
+    name_changed = forms.BooleanField(label=_("Name changed since issue"), required=False)
     deleted = forms.BooleanField(label=_("Include deleted"), required=False)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
 
@@ -148,6 +150,7 @@ class ReportForm(forms.Form):
             method=data.get("method") or "",
             forced={"yes": True, "no": False}.get(data.get("forced") or ""),
             outdated=bool(data.get("outdated")),
+            name_changed=bool(data.get("name_changed")),
             include_deleted=bool(data.get("deleted")),
             sort=data.get("sort") or DEFAULT_SORT,
         )
@@ -175,6 +178,8 @@ def filtered(*, project, filters: Filters) -> QuerySet:
         qs = qs.filter(forced=filters.forced)
     if filters.outdated:
         qs = qs.outdated()
+    if filters.name_changed:
+        qs = qs.name_changed()
     if filters.search:
         term = filters.search
         # Substring search reads every row whatever the index; matching the (fewer) contacts
@@ -182,7 +187,11 @@ def filtered(*, project, filters: Filters) -> QuerySet:
         contacts = Contact.objects.filter(project=project).filter(
             Q(name__icontains=term) | Q(email__icontains=term)
         )
-        qs = qs.filter(Q(number__icontains=term) | Q(contact__in=contacts.values("id")))
+        qs = qs.filter(
+            Q(number__icontains=term)
+            | Q(printed_name__icontains=term)
+            | Q(contact__in=contacts.values("id"))
+        )
     return qs
 
 
@@ -211,6 +220,7 @@ def with_columns(qs: QuerySet) -> QuerySet:
         .only(
             "public_id",
             "number",
+            "printed_name",
             "issued_at",
             "method",
             "forced",

@@ -58,6 +58,11 @@ class Product:
         return self.access.status()
 
     @property
+    def name_changed(self) -> bool:
+        """The live certificate prints another name than the contact's name to print now."""
+        return self.status.certificate is not None and self.status.certificate.name_changed
+
+    @property
     def earlier(self) -> list[Certificate]:
         """Deleted certificates of this course, newest first (the reissue trail)."""
         return [c for c in self.history if c.deleted_at is not None]
@@ -138,6 +143,8 @@ def _with_certificates(courses: list[StudentCourse], *, live_only: bool) -> dict
     for course in courses:
         course_certificate = course_certificates.get(course.access.course_id)
         history = by_course.get((course.access.contact_id, course.access.course_id), [])
+        for certificate in history:
+            certificate.contact = course.access.contact  # loaded once, shared without a query
         live = next((c for c in history if c.deleted_at is None), None)
         lessons = [row.lesson for row in course.lessons]
         course.evaluation = evaluate_loaded(course_certificate, lessons, course.progress)

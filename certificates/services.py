@@ -132,6 +132,7 @@ def certificate_issue(
         method=Certificate.Method.MANUAL if actor else Certificate.Method.AUTOMATIC,
         forced=not evaluation.met,
         issue_reason=reason.strip()[:500],
+        printed_name=contact.name_to_print,
         snapshot=_snapshot(
             contact=contact,
             course_certificate=course_certificate,

@@ -2,7 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -52,4 +53,36 @@ class Contact(models.Model):
 
     @property
     def name_to_print(self) -> str:
+        # The same rule as NAME_TO_PRINT below, for a loaded row.
         return self.print_name or self.name
+
+
+# The name printed on certificates, as an expression over a Contact (or `<prefix>__` joined
+# one): the name to print if one was set, else the name.
+def name_to_print_expression(prefix: str = ""):
+    return Coalesce(NullIf(F(f"{prefix}print_name"), Value("")), F(f"{prefix}name"))
+
+
+class ContactEvent(models.Model):
+    """A change to a contact shown in the card's History: who changed what, from what."""
+
+    class Kind(models.TextChoices):
+        NAME_CHANGED = "name_changed", _("name changed")
+        PRINT_NAME_CHANGED = "print_name_changed", _("name on certificates changed")
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    before = models.CharField(max_length=200, blank=True)
+    after = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact", "-at"], name="contact_event_contact")]
+
+    def __str__(self):
+        return f"{self.contact}: {self.kind}"

@@ -5,7 +5,7 @@ import re
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
-from .models import Contact
+from .models import Contact, ContactEvent
 
 # Typed phone numbers vary in spacing and punctuation: "+380 67 123 4567", "067-123-45-67".
 PHONE_PUNCTUATION = (" ", "-", "(", ")", ".")
@@ -56,3 +56,8 @@ def print_name_card(contacts: list[Contact], *, editing: bool, dismissed: bool) 
     if unconfirmed and not dismissed:
         return unconfirmed[0]
     return None
+
+
+def contact_events(*, contact: Contact) -> list[ContactEvent]:
+    """Changes to the contact (names), newest first, for the card's History tab."""
+    return list(ContactEvent.objects.filter(contact=contact).select_related("actor"))

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from lms.mail import templated_email
 
-from .models import Contact
+from .models import Contact, ContactEvent
 
 PRINT_NAME_MAX = Contact._meta.get_field("print_name").max_length
+NAME_MAX = Contact._meta.get_field("name").max_length
 
 
 class ContactError(Exception):
@@ -109,3 +110,51 @@ def contact_confirm_print_name(*, contact: Contact, print_name: str) -> Contact:
     contact.print_name_confirmed_at = timezone.now()
     contact.save(update_fields=["print_name", "print_name_confirmed_at"])
     return contact
+
+
+def _clean_name(value: str) -> str:
+    # One space between words, none around: "Olena  Kovalenko " is the same name.
+    return " ".join(value.split())
+
+
+@transaction.atomic
+def contact_rename(*, contact: Contact, actor, name: str, print_name: str) -> list[ContactEvent]:
+    """Staff correct the contact's name and the name printed on certificates.
+
+    Each change is kept in the card's History (who, when, from what, to what). A new name to
+    print is no longer the one the participant confirmed, so the portal asks them again.
+    Certificates already issued keep their printed name until they are reissued.
+    """
+    name, print_name = _clean_name(name), _clean_name(print_name)
+    if not name:
+        raise ContactError(_("Enter the contact's name."))
+    if len(name) > NAME_MAX or len(print_name) > PRINT_NAME_MAX:
+        raise ContactError(_("A name can be at most %(max)d characters long.") % {"max": NAME_MAX})
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    now = timezone.now()
+    changes = [
+        (ContactEvent.Kind.NAME_CHANGED, "name", contact.name, name),
+        (ContactEvent.Kind.PRINT_NAME_CHANGED, "print_name", contact.print_name, print_name),
+    ]
+    events = []
+    for kind, field, before, after in changes:
+        if before == after:
+            continue
+        setattr(contact, field, after)
+        events.append(
+            ContactEvent(
+                project_id=contact.project_id,
+                contact=contact,
+                kind=kind,
+                actor=actor,
+                at=now,
+                before=before,
+                after=after,
+            )
+        )
+    if not events:
+        return []
+    if any(event.kind == ContactEvent.Kind.PRINT_NAME_CHANGED for event in events):
+        contact.print_name_confirmed_at = None
+    contact.save(update_fields=["name", "print_name", "print_name_confirmed_at"])
+    return ContactEvent.objects.bulk_create(events)

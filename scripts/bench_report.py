@@ -162,7 +162,11 @@ def generate(rng: random.Random):
                     issued_by=rng.choice(issuers) if manual else None,
                     method="manual" if manual else "automatic",
                     forced=manual and rng.random() < 0.25,
-                    snapshot={"participant_name": "x" * 40, "progress": {"completed": 3}},
+                    printed_name=contacts[(i - 1) % per_course].name,
+                    snapshot={
+                        "participant_name": contacts[(i - 1) % per_course].name,
+                        "progress": {"completed": 3},
+                    },
                     deleted_at=issued_at + datetime.timedelta(days=1) if deleted else None,
                     deleted_by=issuers[0] if deleted else None,
                 )

@@ -128,4 +128,5 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"TESTCODE{n:08}")
     issued_at = factory.LazyFunction(timezone.now)
     method = "automatic"
-    snapshot = factory.LazyFunction(dict)
+    printed_name = factory.LazyAttribute(lambda o: o.contact.name_to_print)
+    snapshot = factory.LazyAttribute(lambda o: {"participant_name": o.printed_name})

@@ -26,6 +26,11 @@ urlpatterns = [
         name="certificate_delete",
     ),
     path(
+        "certificates/<uuid:certificate_id>/reissue/",
+        products.certificate_reissue,
+        name="certificate_reissue",
+    ),
+    path(
         "certificates/<uuid:certificate_id>/download/",
         products.certificate_download,
         name="certificate_download",

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import project_object, staff_view
 from certificates.selectors import contact_history, contact_products
 
+from ..forms import ContactNamesForm
 from ..models import Contact
-from ..selectors import contact_list
-from ..services import ContactError, contact_invite
+from ..selectors import contact_events, contact_list
+from ..services import ContactError, contact_invite, contact_rename
 
 CONTACTS_PER_PAGE = 25
 # The card's tabs also answer to ?tab=..., the way links from elsewhere may spell them.
@@ -61,11 +62,39 @@ def products_tab(request, contact_id):
     return render(request, "staff/contacts/products.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@staff_view
+def contact_edit(request, contact_id):
+    """Correct the contact's name and the name printed on certificates (kept in History)."""
+    contact = card_contact(request, contact_id)
+    initial = {"name": contact.name, "print_name": contact.print_name}
+    form = ContactNamesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = contact_rename(contact=contact, actor=request.user, **form.cleaned_data)
+        except ContactError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(
+                    request, _("The names of %(name)s were saved.") % {"name": contact.name}
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("staff:contact", request.project.slug, contact.public_id)
+    return render(request, "staff/contacts/edit.html", card_context(contact, "info", form=form))
+
+
 @require_safe
 @staff_view
 def history_tab(request, contact_id):
     contact = card_contact(request, contact_id)
-    context = card_context(contact, "history", events=contact_history(contact=contact))
+    events = sorted(
+        [*contact_history(contact=contact), *contact_events(contact=contact)],
+        key=lambda event: (event.at, event.pk),
+        reverse=True,
+    )
+    context = card_context(contact, "history", events=events)
     return render(request, "staff/contacts/history.html", context)
 
 

@@ -38,7 +38,7 @@ def test_it_lists_issued_and_deleted_with_who_when_and_why(
 
 def test_an_empty_history_says_so(staff_client, contact):
     body = staff_client.get(history_url(contact)).content.decode()
-    assert "No certificate has been issued or deleted for this contact yet." in body
+    assert "Nothing has happened to this contact's certificates or names yet." in body
 
 
 def test_a_contact_of_another_project_is_404(staff_client):

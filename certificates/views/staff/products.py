@@ -67,7 +67,7 @@ def certificate_issue(request, contact_id, course_id):
     except services.CertificateError as error:
         messages.error(request, str(error))
     else:
-        names = {"number": certificate.number, "name": contact.name}
+        names = {"number": certificate.number, "name": certificate.printed_name}
         if created:
             messages.success(request, _("Certificate %(number)s issued to %(name)s.") % names)
         else:
@@ -106,6 +106,40 @@ def certificate_delete(request, certificate_id):
         return _row(request, contact, course, confirm="delete")
     context = card_context(contact, "products", certificate=certificate)
     return render(request, "staff/contacts/delete_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def certificate_reissue(request, certificate_id):
+    """GET asks to confirm; POST deletes and issues again in one step (e.g. a corrected name)."""
+    certificate = project_object(
+        Certificate.objects.select_related("contact__user", "course_certificate__course"),
+        request,
+        public_id=certificate_id,
+    )
+    contact, course = certificate.contact, certificate.course_certificate.course
+    if certificate.is_deleted:
+        number = {"number": certificate.number}
+        messages.info(request, _("Certificate %(number)s is already deleted.") % number)
+        return _after_action(request, contact, course)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate, actor=request.user, reason=reason
+            )
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            values = {"new": new.number, "name": new.printed_name, "old": certificate.number}
+            messages.success(
+                request, _("Certificate %(new)s issued to %(name)s; it replaces %(old)s.") % values
+            )
+        return _after_action(request, contact, course)
+    if request.htmx:
+        return _row(request, contact, course, confirm="reissue")
+    context = card_context(contact, "products", certificate=certificate)
+    return render(request, "staff/contacts/reissue_confirm.html", context)
 
 
 @require_safe
