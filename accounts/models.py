@@ -1,7 +1,9 @@
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,11 +62,32 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name()
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, e.g. Europe/Kyiv."))
+
+
 class Project(models.Model):
-    """A school. Every contact, course and certificate belongs to exactly one project."""
+    """A school. Every contact, course and certificate belongs to exactly one project.
+
+    `language` and `time_zone` are the school's for what it prints and sends (certificates,
+    emails); each person's interface keeps the language they chose.
+    """
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("language of certificates and emails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +96,13 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class Membership(models.Model):

@@ -47,7 +47,7 @@ def example_number(number_format: str, prefix: str) -> str:
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = CertificateTemplate
-        fields = ["name", "html", "css", "page_size", "orientation", "background"]
+        fields = ["name", "html", "css", "page_size", "orientation", "language", "background"]
         widgets = {
             "html": forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "wrap": "off"}),
             "css": forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "wrap": "off"}),

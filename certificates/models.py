@@ -44,6 +44,15 @@ class CertificateTemplate(models.Model):
     background = models.ImageField(
         _("background image"), upload_to="certificate-backgrounds/", blank=True
     )
+    # Empty: the school's language. A school printing for two audiences keeps a design per
+    # language instead.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of dates on the certificate; empty means the school's."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +78,7 @@ class TemplateRevision(models.Model):
     page_size = models.CharField(max_length=10)
     orientation = models.CharField(max_length=10)
     background = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,7 +24,9 @@ def _recipient(contact) -> str:
 def certificate_issued_email(*, certificate_id: int) -> bool:
     """Send the issue email unless it was sent already; True if this call sent it."""
     certificate = (
-        Certificate.objects.select_related("contact", "contact__user", "template_revision")
+        Certificate.objects.select_related(
+            "contact", "contact__user", "template_revision", "project"
+        )
         .filter(pk=certificate_id, deleted_at__isnull=True)
         .first()
     )
@@ -56,7 +58,9 @@ def _message(certificate: Certificate, recipient: str) -> EmailMultiAlternatives
         "my_certificates_url": settings.SITE_URL + reverse("portal:certificates"),
         "verification_url": snapshot.get("verification_url", ""),
     }
-    message = templated_email("emails/certificate_issued", context, recipient)
+    message = templated_email(
+        "emails/certificate_issued", context, recipient, school=certificate.project
+    )
     if not has_login:
         # Without a portal login the student could not download it, so it travels along.
         message.attach(

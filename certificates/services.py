@@ -44,11 +44,19 @@ def verification_url(code: str) -> str:
     return settings.SITE_URL + reverse("public:verify", args=[code])
 
 
+def printing_language(revision: TemplateRevision, school) -> str:
+    """What a certificate is printed in: its template's language, else the school's."""
+    return revision.language or school.language
+
+
 def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluation, revision):
-    local_date = timezone.localtime(issued_at).date()
-    with translation.override(settings.LANGUAGE_CODE):
+    school = course_certificate.project
+    local_date = timezone.localtime(issued_at, school.tzinfo).date()
+    language = printing_language(revision, school)
+    with translation.override(language):
         printed_date = formats.date_format(local_date, "j E Y")
     return {
+        "language": language,
         "participant_name": contact.name_to_print,
         "course_title": course_certificate.course.title,
         "certificate_title": course_certificate.title,
@@ -115,7 +123,7 @@ def certificate_issue(
     number = format_number(
         course_certificate.number_format,
         prefix=course_certificate.number_prefix,
-        year=timezone.localtime(now).year,
+        year=timezone.localtime(now, course_certificate.project.tzinfo).year,
         seq=sequence,
     )
     code = new_code()
@@ -325,6 +333,7 @@ def _revision_fields(template: CertificateTemplate) -> dict:
         "page_size": template.page_size,
         "orientation": template.orientation,
         "background": template.background.name if template.background else "",
+        "language": template.language,
     }
 
 

@@ -87,12 +87,12 @@ def contact_invite(*, contact: Contact, actor):
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "invited_by": actor.get_full_name() if actor else "",
     }
-    transaction.on_commit(lambda: _send_invitation(user.email, context))
+    transaction.on_commit(lambda: _send_invitation(user.email, context, contact.project))
     return user
 
 
-def _send_invitation(to: str, context: dict) -> None:
-    templated_email("emails/invitation", context, to).send()
+def _send_invitation(to: str, context: dict, school) -> None:
+    templated_email("emails/invitation", context, to, school=school).send()
 
 
 @transaction.atomic

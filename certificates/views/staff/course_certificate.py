@@ -83,6 +83,7 @@ def course_certificate_preview(request, course_id):
     data = form.cleaned_data
     values = sample_values(
         request.project,
+        language=template.language,
         course_title=course.title,
         certificate_title=data.get("title") or "",
         certificate_number=form.example_number() or defaults_number(),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,7 @@ STARTING_POINTS = {
     "classic": (defaults.CLASSIC_HTML, defaults.CLASSIC_CSS),
     "modern": (defaults.MODERN_HTML, defaults.MODERN_CSS),
 }
-PREVIEW_FIELDS = ("html", "css", "page_size", "orientation", "background")
+PREVIEW_FIELDS = ("html", "css", "page_size", "orientation", "language", "background")
 
 
 @staff_view
@@ -122,12 +123,15 @@ def template_preview(request):
         page_size=data["page_size"],
         orientation=data["orientation"],
         background=data["background"],
-        values=sample_values(request.project),
+        values=sample_values(request.project, language=data["language"]),
     )
 
 
-def sample_values(project, **overrides) -> dict:
-    return {**defaults.SAMPLE_VALUES, "school_name": project.name, **overrides}
+def sample_values(project, *, language: str = "", **overrides) -> dict:
+    """Sample values to preview a design with, today's date in the language it prints in."""
+    with translation.override(language or project.language):
+        today = formats.date_format(timezone.localdate(timezone=project.tzinfo), "j E Y")
+    return {**defaults.SAMPLE_VALUES, "school_name": project.name, "issue_date": today, **overrides}
 
 
 def preview_response(request, *, errors=(), background=None, **render_args):
