@@ -1,0 +1,21 @@
+import os
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits count in the cache; every test starts with a clean slate."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server to count in (REDIS_TEST_URL, else the Celery test broker's), or a skip."""
+    url = os.environ.get("REDIS_TEST_URL") or os.environ.get("CELERY_TEST_BROKER_URL")
+    if not url or not url.startswith("redis://"):
+        pytest.skip("needs Redis: set REDIS_TEST_URL=redis://127.0.0.1:6379/<db>")
+    return url
