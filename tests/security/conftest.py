@@ -19,3 +19,9 @@ def redis_url():
     if not url or not url.startswith("redis://"):
         pytest.skip("needs Redis: set REDIS_TEST_URL=redis://127.0.0.1:6379/<db>")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Lockout tests log in dozens of times; the production hasher would take a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
