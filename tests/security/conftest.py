@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +26,10 @@ def redis_url():
 def _fast_password_hashing(settings):
     """Lockout tests log in dozens of times; the production hasher would take a second each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_default():
+    """A request in Ukrainian leaves Ukrainian active in this thread; later tests expect English."""
+    yield
+    translation.deactivate()
