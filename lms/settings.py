@@ -3,9 +3,11 @@
 Production refuses to start without a SECRET_KEY rather than run on a known one.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -148,9 +150,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {
     "version": 1,
@@ -163,3 +162,75 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
+
+# Security ---------------------------------------------------------------------------------
+# Everything about HTTPS, headers, login throttling and rate limits lives here; the README's
+# "Security" section lists the variables and the production values.
+
+# The client address every limit keys on (lms/client_ip.py): REMOTE_ADDR only, unless this
+# many reverse proxies that append to X-Forwarded-For stand in front of the app.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# HTTPS. Behind a proxy that terminates TLS, name the header it sets (X-Forwarded-Proto) so
+# Django knows the request was secure; the proxy must overwrite what clients send in it.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content Security Policy (django-csp): scripts and stylesheets only from our own static files,
+# no inline script anywhere. Inline style *attributes* stay allowed: progress bars draw their
+# width from data; they cannot run code.
+INSTALLED_APPS += ["csp", "axes"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a locked-out login's response into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Bootstrap's icons and the template preview are data: URLs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one account, or from
+# one address, logins are refused for LOGIN_COOLOFF_MINUTES, the right password included.
+# Retrying during the lockout does not extend it, so the time on the lockout page holds.
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttling.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "lms.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins need no table of their own
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
+
+# Rate limits on Django's cache (lms/ratelimit.py); set CACHE_URL to Redis to share the counts
+# between processes. Password reset: per client address and per email address, per window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_RATE_WINDOW = env.int("PASSWORD_RESET_RATE_WINDOW", default=3600)  # seconds
+# The public verify page: lookups per client address per minute; an unknown code costs 5.
+VERIFY_RATE_LIMIT_PER_MINUTE = env.int("VERIFY_RATE_LIMIT_PER_MINUTE", default=30)

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.throttling import PasswordResetView
+
 from . import views
 
 # /staff/<school>/…: every app's staff pages, scoped to a school by accounts.access.staff_view.
@@ -32,6 +34,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Rate-limited; the rest of the password views are Django's own.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include((staff_patterns, "staff"))),

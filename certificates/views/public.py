@@ -9,15 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certificates.models import Certificate
-from certificates.ratelimit import RateLimit
 from certificates.services import verification_url
+from lms.client_ip import client_ip
+from lms.ratelimit import RateLimit
 
 # A wrong guess costs this many lookups, so guessing runs out long before honest use does.
+# Every lookup is charged this much up front, in one atomic step, and a code that exists gets
+# the difference back: charging after the lookup would let a burst of parallel guesses all
+# pass the check before any of them paid.
 UNKNOWN_CODE_COST = 5
 
 
 def _rate_limit() -> RateLimit:
-    return RateLimit("verify", limit=getattr(settings, "VERIFY_RATE_LIMIT_PER_MINUTE", 30))
+    return RateLimit("verify", limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE)
 
 
 def normalise_code(code: str) -> str:
@@ -73,19 +77,18 @@ def _too_many(wants_json: bool, retry_after: int) -> HttpResponse:
 @require_safe
 def verify(request, code):
     wants_json = _wants_json(request)
-    limit = _rate_limit()
-    retry_after = limit.retry_after(request)
-    if retry_after:
-        return _too_many(wants_json, retry_after)
+    hit = _rate_limit().hit(client_ip(request) or "unknown", cost=UNKNOWN_CODE_COST)
+    if not hit.allowed:
+        return _too_many(wants_json, hit.retry_after)
 
     certificate = (
         Certificate.objects.select_related("replaced_by").filter(code=normalise_code(code)).first()
     )
-    limit.charge(request, cost=1 if certificate else UNKNOWN_CODE_COST)
     if certificate is None:
         if wants_json:
             return JsonResponse({"status": "unknown"}, status=404)
         raise Http404("Unknown certificate code")
+    hit.refund(UNKNOWN_CODE_COST - 1)
 
     data = public_data(certificate)
     if wants_json:

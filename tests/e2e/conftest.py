@@ -80,6 +80,15 @@ def _new_page(request, browser, live_server, **options):
     # A JavaScript error on a page (htmx, Bootstrap, inline scripts) fails the journey.
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    # So does anything the Content Security Policy blocks (Chromium reports it on the console).
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     request.node.stash.setdefault(_failed_pages, []).append(page)
     return context, page, errors
 
@@ -90,7 +99,7 @@ def page(request, browser, live_server):
     context, page, errors = _new_page(request, browser, live_server)
     yield page
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
 @pytest.fixture
