@@ -119,6 +119,9 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The Certificates report's optional columns this person chose to see (names from
+    # certificates.report.OPTIONAL_COLUMNS); empty means all of them.
+    report_columns = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Project, validate_time_zone
+from .models import Membership, Project, validate_time_zone
 
 
 class AccountError(Exception):
@@ -25,3 +25,10 @@ def school_update(*, project: Project, language: str, time_zone: str) -> Project
     project.language, project.time_zone = language, time_zone
     project.save(update_fields=["language", "time_zone"])
     return project
+
+
+def membership_report_columns_save(*, membership: Membership, columns: list[str]) -> Membership:
+    """Remember which of the report's optional columns this person wants to see."""
+    membership.report_columns = list(dict.fromkeys(columns))
+    membership.save(update_fields=["report_columns"])
+    return membership

@@ -20,6 +20,25 @@ from contacts.models import Contact
 from .models import Certificate, CourseCertificate
 
 PAGE_SIZE = 50
+# Columns staff may hide (the number, participant and row actions always show), in table order.
+OPTIONAL_COLUMNS = {
+    "email": _("Email"),
+    "course": _("Course"),
+    "certificate": _("Certificate"),
+    "issued": _("Issue date"),
+    "method": _("Method"),
+    "issued_by": _("Issued by"),
+    "forced": _("Forced"),
+    "template": _("Template"),
+}
+
+
+def visible_columns(chosen: list) -> list[str]:
+    """The optional columns to show: the chosen ones that exist, or all when none are chosen."""
+    known = [name for name in OPTIONAL_COLUMNS if name in set(chosen or [])]
+    return known or list(OPTIONAL_COLUMNS)
+
+
 DEFAULT_SORT = "-issued"
 ASC, DESC = False, True
 # Each sort is the full ordering (field, descending), ending in `id` so that rows with equal
@@ -107,9 +126,15 @@ class ReportForm(forms.Form):
         self.fields["course"].choices = [("", _("All courses"))] + [
             (str(cc.course.public_id), cc.course.title) for cc in self.course_certificates
         ]
-        self.fields["certificate"].choices = [("", _("All certificates"))] + [
-            (str(cc.public_id), f"{cc.title} — {cc.course.title}")
+        # With a course chosen, the certificate list offers only that course's certificates.
+        chosen_course = str(data.get("course", "")) if data else ""
+        offered = [
+            cc
             for cc in self.course_certificates
+            if not chosen_course or str(cc.course.public_id) == chosen_course
+        ] or self.course_certificates
+        self.fields["certificate"].choices = [("", _("All certificates"))] + [
+            (str(cc.public_id), f"{cc.title} — {cc.course.title}") for cc in offered
         ]
         for field in self.fields.values():
             widget = field.widget
@@ -220,6 +245,7 @@ def with_columns(qs: QuerySet) -> QuerySet:
         .only(
             "public_id",
             "number",
+            "code",
             "printed_name",
             "issued_at",
             "method",

@@ -63,6 +63,9 @@ urlpatterns = [
     path("templates/<uuid:template_id>/", template_editor.template_edit, name="template_edit"),
     # Courses → All reports → Certificates, and its exports.
     path("reports/certificates/", reports.certificates_report, name="certificates_report"),
+    path(
+        "reports/certificates/columns/", reports.report_columns, name="certificates_report_columns"
+    ),
     path("reports/certificates/export/", reports.certificates_export, name="certificates_export"),
     path("exports/<uuid:job_id>/", reports.export_job, name="export_job"),
     path("exports/<uuid:job_id>/download/", reports.export_download, name="export_download"),

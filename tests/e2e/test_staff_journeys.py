@@ -285,13 +285,13 @@ def test_report_filters_narrow_the_table_and_csv_export_matches(page, shot, repo
     expect(page.locator("#report-results tbody tr")).to_have_count(5)
     shot(page, "1-all")
 
-    page.get_by_label("Course", exact=True).select_option(label="Python Basics")
+    page.get_by_role("combobox", name="Course", exact=True).select_option(label="Python Basics")
     expect(totals).to_have_text("3 certificates")
     expected = {c.number for c in report_data["certificates"][:3]}
     assert set(_table_numbers(page)) == expected
     expect(page).to_have_url(re.compile(r"course="))
 
-    page.get_by_label("Method").select_option(label="manual")
+    page.get_by_role("combobox", name="Method").select_option(label="manual")
     expect(totals).to_have_text("1 certificate")
     manual = report_data["certificates"][1].number
     assert _table_numbers(page) == [manual]
@@ -307,7 +307,7 @@ def test_report_filters_narrow_the_table_and_csv_export_matches(page, shot, repo
     assert lines[0]["Method"] == "manual"
 
     # Widening a filter widens the export too, deleted certificates included on request.
-    page.get_by_label("Method").select_option(label="Any method")
+    page.get_by_role("combobox", name="Method").select_option(label="Any method")
     page.get_by_label("Include deleted").check()
     expect(totals).to_have_text("4 certificates")
     with page.expect_download() as download_info:

@@ -2,15 +2,18 @@
 
 import csv
 import tempfile
+from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import project_object, staff_view
+from accounts.services import membership_report_columns_save
 from certificates import exports, report
 from certificates.models import ExportJob
 
@@ -55,9 +58,12 @@ def certificates_report(request):
         "page": page,
         "totals": totals,
         "headers": _sort_headers(filters.sort),
+        "columns": report.visible_columns(request.membership.report_columns),
+        "optional_columns": report.OPTIONAL_COLUMNS,
         # Over the limit the XLSX button becomes a POST form: it starts a background job.
         "export_params": exports.filter_params(request.GET),
         "export_inline_max": exports.EXPORT_INLINE_MAX_ROWS,
+        "partial": partial,
     }
     template = (
         "staff/reports/_certificates_results.html" if partial else "staff/reports/certificates.html"
@@ -65,6 +71,17 @@ def certificates_report(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_POST
+@staff_view
+def report_columns(request):
+    """Remember the columns this person wants, then back to the report as it was."""
+    chosen = [name for name in request.POST.getlist("columns") if name in report.OPTIONAL_COLUMNS]
+    membership_report_columns_save(membership=request.membership, columns=chosen)
+    query = urlencode(exports.filter_params(request.POST))
+    url = reverse("staff:certificates_report", args=[request.project.slug])
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
