@@ -23,6 +23,12 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(field, "storage", PrivateStorage(location=tmp_path / "private"))
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Each factory user hashes "password": PBKDF2 costs ~0.8 s a user, MD5 nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def project(db):
     return ProjectFactory(name="Demo School", slug="demo")
