@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from certificates.models import Certificate
+from certificates.models import Certificate, ExportJob
 from lms.storage import PrivateStorage
 from tests.factories import (
     AccessFactory,
@@ -16,11 +16,12 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path, monkeypatch):
-    """Every test writes PDFs and uploads into folders of its own."""
+    """Every test writes PDFs, exports and uploads into folders of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The field's storage was built at import; point it at this test's private folder.
-    field = Certificate._meta.get_field("pdf")
-    monkeypatch.setattr(field, "storage", PrivateStorage(location=tmp_path / "private"))
+    # The fields' storage was built at import; point it at this test's private folder.
+    private = PrivateStorage(location=tmp_path / "private")
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", private)
+    monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", private)
 
 
 @pytest.fixture(autouse=True)

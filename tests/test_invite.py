@@ -1,13 +1,13 @@
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
 from contacts.services import ContactError, contact_invite
 from tests.factories import ContactFactory, MembershipFactory, UserFactory
+from tests.helpers import messages_of
 
 LINK = re.compile(r"https?://\S+/accounts/reset/\S+/")
 
@@ -102,7 +102,7 @@ def test_staff_post_sends_and_returns_to_the_contact_card(
         "staff:contact", args=[contact.project.slug, contact.public_id]
     )
     assert len(mail.outbox) == 1
-    notices = [str(m) for m in get_messages(response.wsgi_request)]
+    notices = messages_of(response)
     assert notices == [
         "Invitation sent to olena@example.com: a link to set a password for the portal."
     ]
@@ -123,7 +123,7 @@ def test_a_refusal_is_shown(client, contact, alice):
 
     response = client.post(invite_url(contact))
 
-    notices = [str(m) for m in get_messages(response.wsgi_request)]
+    notices = messages_of(response)
     assert notices == [
         "Олена Коваленко has no email address, so there is nowhere to send an invitation."
     ]

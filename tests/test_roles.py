@@ -20,7 +20,6 @@ from accounts.models import Membership
 from certificates.exports import export_job_run, export_job_start
 from certificates.models import BulkJob, ExportJob
 from certificates.services import certificate_issue, template_save
-from lms.storage import PrivateStorage
 from tests.factories import AccessFactory, ContactFactory, MembershipFactory, UserFactory
 
 LOGIN = "login"  # a 302 to the login page, back to the URL after logging in
@@ -175,10 +174,7 @@ def test_every_staff_url_is_in_the_table():
 
 
 @pytest.fixture
-def school(project, alice, course, contact, access, monkeypatch, tmp_path):
-    monkeypatch.setattr(
-        ExportJob._meta.get_field("file"), "storage", PrivateStorage(location=tmp_path / "x")
-    )
+def school(project, alice, course, contact, access):
     waiting = ContactFactory(project=project, name="Богдан Шевчук")
     AccessFactory(contact=waiting, course=course)
     certificate, _created = certificate_issue(

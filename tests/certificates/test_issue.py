@@ -4,13 +4,8 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent
 from certificates.services import CertificateError, certificate_delete, certificate_issue
-from courses.services import lesson_complete
 from tests.factories import AccessFactory, ContactFactory, CourseFactory
-
-
-def complete_all(contact, course):
-    for lesson in course.lessons.all():
-        lesson_complete(contact=contact, lesson=lesson, score=100 if lesson.is_test else None)
+from tests.helpers import complete_lessons
 
 
 def test_issue_now_before_completion_is_forced(access, contact, course, alice):
@@ -130,6 +125,6 @@ def test_reissue_is_delete_then_issue_now_with_a_new_number(access, contact, cou
 
 
 def test_complete_course_issues_without_force(access, contact, course, alice):
-    complete_all(contact, course)
+    complete_lessons(contact, course)
     certificate, created = certificate_issue(contact=contact, course=course, actor=alice)
     assert created and certificate.forced is False

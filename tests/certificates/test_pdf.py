@@ -1,22 +1,16 @@
 """The certificate PDF: its text, where it is stored, re-rendering, and what it may fetch."""
 
-import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
-from pypdf import PdfReader
 
 from certificates import rendering
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_pdf, certificate_store_pdf
 from tests.factories import AccessFactory, ContactFactory
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() for page in reader.pages)
+from tests.helpers import pdf_text
 
 
 def issue(contact, course, actor):

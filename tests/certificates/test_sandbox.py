@@ -10,6 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from certificates import defaults, rendering
+from tests.helpers import pdf_text
 
 SECRET = "s3cr3t-key-that-must-never-print"
 
@@ -23,10 +24,6 @@ def render(html, css="", background=""):
         background=background,
         values=defaults.SAMPLE_VALUES,
     )
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def pdf_image_count(pdf: bytes) -> int:

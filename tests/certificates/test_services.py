@@ -1,12 +1,10 @@
 """Issue / delete / reissue: refusals, idempotence, the frozen snapshot and the forced flag."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pypdf import PdfReader
 
 from certificates.models import (
     Certificate,
@@ -25,21 +23,7 @@ from certificates.services import (
 )
 from courses.models import LessonProgress
 from tests.factories import AccessFactory, ContactFactory, CourseFactory, course_with_certificate
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def complete_all(contact, course, score=100):
-    now = timezone.now()
-    for lesson in course.lessons.all():
-        LessonProgress.objects.create(
-            contact=contact,
-            lesson=lesson,
-            completed_at=now,
-            score=score if lesson.is_test else None,
-        )
+from tests.helpers import complete_lessons, pdf_text
 
 
 def written():
@@ -74,8 +58,12 @@ def test_refusal_without_active_access_writes_nothing(
     contact, course, alice, refusal_baseline, state
 ):
     now = timezone.now()
-    if state != "none":
-        access = AccessFactory(contact=contact, course=course, starts_at=now - timedelta(days=9))
+    # Every lesson was completed while the access was active; then the access lapsed.
+    access = AccessFactory(contact=contact, course=course, starts_at=now - timedelta(days=9))
+    complete_lessons(contact, course)
+    if state == "none":
+        access.delete()
+    else:
         if state == "expired":
             access.ends_at = now - timedelta(days=1)
         elif state == "paused":
@@ -85,7 +73,6 @@ def test_refusal_without_active_access_writes_nothing(
         else:
             access.starts_at = now + timedelta(days=1)
         access.save()
-    complete_all(contact, course)
     with pytest.raises(CertificateError) as info:
         certificate_issue(contact=contact, course=course, actor=alice, force=True)
     expected = "no access" if state == "none" else state
@@ -120,7 +107,7 @@ def test_a_course_of_another_school_is_not_configured_for_this_contact(contact, 
 
 
 def test_forced_only_when_conditions_are_unmet(access, contact, course, alice):
-    complete_all(contact, course)
+    complete_lessons(contact, course)
     certificate, created = certificate_issue(
         contact=contact, course=course, actor=alice, force=True
     )
@@ -148,7 +135,7 @@ def test_issue_now_early_is_forced_and_records_progress(access, contact, course,
 
 
 def test_automatic_issue_has_no_issuer(access, contact, course):
-    complete_all(contact, course)
+    complete_lessons(contact, course)
     certificate, created = certificate_issue(contact=contact, course=course)
     assert created
     assert (certificate.method, certificate.issued_by, certificate.forced) == (
@@ -163,14 +150,14 @@ def test_automatic_issue_has_no_issuer(access, contact, course):
 def test_the_database_refuses_an_automatic_certificate_with_an_issuer(
     access, contact, course, alice
 ):
-    complete_all(contact, course)
+    complete_lessons(contact, course)
     certificate, _ = certificate_issue(contact=contact, course=course)
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.filter(pk=certificate.pk).update(issued_by=alice)
 
 
 def test_issue_twice_returns_the_existing_even_for_automatic(access, contact, course, alice):
-    complete_all(contact, course)
+    complete_lessons(contact, course)
     manual, _ = certificate_issue(contact=contact, course=course, actor=alice)
     automatic, created = certificate_issue(contact=contact, course=course)
     assert not created and automatic == manual

@@ -1,17 +1,14 @@
-import io
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from certificates.services import certificate_delete, certificate_issue
 from courses.services import lesson_complete
 from tests.factories import AccessFactory, ContactFactory, UserFactory, course_with_certificate
+from tests.helpers import page_queries, pdf_text
 
 MY_CERTIFICATES = reverse("portal:certificates")
 
@@ -107,7 +104,7 @@ def test_no_pending_card_once_issued_or_without_access(
 
 
 def test_the_same_number_of_queries_for_1_and_50_certificates(
-    student_client, project, contact, issue, django_assert_num_queries
+    student_client, project, contact, issue
 ):
     def add_certificates(count):
         for _ in range(count):
@@ -115,27 +112,14 @@ def test_the_same_number_of_queries_for_1_and_50_certificates(
             AccessFactory(contact=contact, course=course)
             issue(contact, course)
 
-    def count_queries():
-        with CaptureQueriesContext(connection) as queries:
-            response = student_client.get(MY_CERTIFICATES)
-        assert response.status_code == 200
-        return len(queries), len(response.context["cards"])
-
     add_certificates(1)
-    one, cards = count_queries()
+    queries, cards = page_queries(student_client, MY_CERTIFICATES, "cards")
     assert cards == 1
-    print(f"My certificates: {one} queries")
     add_certificates(49)
-    with django_assert_num_queries(one):
-        response = student_client.get(MY_CERTIFICATES)
-    assert len(response.context["cards"]) == 50
+    assert page_queries(student_client, MY_CERTIFICATES, "cards") == (queries, 50)
 
 
 # Download and view ----------------------------------------------------------------------
-
-
-def pdf_text(content: bytes) -> str:
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_download_is_a_pdf_with_the_name_and_number(student_client, contact, course, access, issue):

@@ -1,11 +1,11 @@
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from certificates.models import Certificate
 from courses.models import Choice, LessonProgress, Question
 from courses.services import lesson_complete
 from tests.factories import course_with_certificate
+from tests.helpers import messages_of
 
 
 def complete_url(lesson):
@@ -123,7 +123,7 @@ def test_a_passing_score_completes_the_test_and_issues(
     assert progress.score == 66  # 2 of 3, rounded down
     assert progress.completed_at is not None
     assert Certificate.objects.live().filter(contact=contact).count() == 1
-    notices = [str(m) for m in get_messages(response.wsgi_request)]
+    notices = messages_of(response)
     assert "You scored 66%. Test passed." in notices
 
 
@@ -139,7 +139,7 @@ def test_a_score_below_the_pass_mark_does_not_issue(
     progress = LessonProgress.objects.get(contact=contact, lesson=test)
     assert (progress.score, progress.completed_at) == (33, None)
     assert not Certificate.objects.exists()
-    notices = [str(m) for m in get_messages(response.wsgi_request)]
+    notices = messages_of(response)
     assert "You scored 33%; 60% is needed to pass. Try again." in notices
 
 

@@ -1,27 +1,17 @@
 import re
 
-import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from certificates.models import Certificate, CertificateEvent
 from certificates.services import certificate_issue
 from tests.factories import AccessFactory, ProjectFactory, course_with_certificate
+from tests.helpers import messages_of, products_url
 
 HTMX = {"HX-Request": "true"}
 
 
 def delete_url(certificate, slug="demo"):
     return reverse("staff:certificate_delete", args=[slug, certificate.public_id])
-
-
-def products_url(contact):
-    return reverse("staff:contact_products", args=["demo", contact.public_id])
-
-
-@pytest.fixture
-def certificate(access, contact, course, alice):
-    return certificate_issue(contact=contact, course=course, actor=alice, force=True)[0]
 
 
 def test_get_asks_to_confirm_and_changes_nothing(staff_client, certificate):
@@ -53,9 +43,7 @@ def test_post_deletes_with_the_reason_and_goes_back_to_products(
     assert (certificate.deleted_by, certificate.delete_reason) == (alice, "Name misspelled")
     event = CertificateEvent.objects.get(kind="deleted")
     assert (event.actor, event.reason) == (alice, "Name misspelled")
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        f"Certificate {certificate.number} deleted."
-    ]
+    assert messages_of(response) == [f"Certificate {certificate.number} deleted."]
 
 
 def test_with_htmx_the_row_comes_back_with_issue_now(staff_client, certificate, course):

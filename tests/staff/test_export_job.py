@@ -8,18 +8,9 @@ from openpyxl import load_workbook
 from certificates import exports
 from certificates.exports import export_job_run, export_job_start, export_jobs_cleanup
 from certificates.models import ExportJob
-from lms.storage import PrivateStorage
 from tests.factories import CertificateFactory, ContactFactory
 
 ISSUED = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)  # 11:30 in Kyiv
-
-
-@pytest.fixture(autouse=True)
-def _private_exports(tmp_path, monkeypatch):
-    """Export files go to this test's private folder, like certificate PDFs in conftest."""
-    storage = PrivateStorage(location=tmp_path / "private")
-    monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from tests.factories import (
     ProjectFactory,
     course_with_certificate,
 )
+from tests.helpers import messages_of, products_url
 
 HTMX = {"HX-Request": "true"}
 
@@ -25,14 +25,6 @@ def confirm_url(contact, course):
     return reverse(
         "staff:certificate_issue_confirm", args=["demo", contact.public_id, course.public_id]
     )
-
-
-def products_url(contact):
-    return reverse("staff:contact_products", args=["demo", contact.public_id])
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_it_rejects_get(staff_client, access, contact, course):

@@ -1,10 +1,7 @@
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from certificates.services import certificate_delete, certificate_issue
-from courses.services import lesson_complete
 from tests.factories import (
     AccessFactory,
     ContactFactory,
@@ -13,16 +10,7 @@ from tests.factories import (
     ProjectFactory,
     course_with_certificate,
 )
-
-
-def products_url(contact):
-    return reverse("staff:contact_products", args=[contact.project.slug, contact.public_id])
-
-
-def complete(contact, course, count=None, score=100):
-    lessons = list(course.lessons.order_by("position"))
-    for lesson in lessons[:count]:
-        lesson_complete(contact=contact, lesson=lesson, score=score if lesson.is_test else None)
+from tests.helpers import complete_lessons, page_queries, products_url
 
 
 def row_of(body, course):
@@ -64,7 +52,7 @@ def test_paused_access_gives_its_own_reason(staff_client, access, contact, cours
 def test_pending_shows_what_is_missing_and_issue_now_asks_first(
     staff_client, access, contact, course
 ):
-    complete(contact, course, count=1)
+    complete_lessons(contact, course, count=1)
     row = row_of(staff_client.get(products_url(contact)).content.decode(), course)
     assert "pending, course not completed" in row
     assert "2 of 3 lessons left" in row
@@ -79,7 +67,7 @@ def test_pending_shows_what_is_missing_and_issue_now_asks_first(
 def test_earned_but_not_issued_offers_issue_now_without_warning(staff_client, project, contact):
     course = course_with_certificate(project, lessons=2, auto_issue=False)
     AccessFactory(contact=contact, course=course)
-    complete(contact, course)
+    complete_lessons(contact, course)
     row = row_of(staff_client.get(products_url(contact)).content.decode(), course)
     assert "conditions met, not issued" in row
     issue_url = reverse(
@@ -94,7 +82,7 @@ def test_earned_but_not_issued_offers_issue_now_without_warning(staff_client, pr
 def test_issued_automatically_shows_number_date_method_and_actions(
     staff_client, access, contact, course
 ):
-    complete(contact, course)
+    complete_lessons(contact, course)
     certificate, _ = certificate_issue(contact=contact, course=course)
     row = row_of(staff_client.get(products_url(contact)).content.decode(), course)
     assert "Certificate of Completion" in row
@@ -132,7 +120,7 @@ def test_a_reissued_certificate_shows_the_one_it_replaces(
 def test_progress_shows_lessons_percent_and_test_scores(staff_client, project, contact):
     course = course_with_certificate(project, lessons=3, test=True, min_test_score=70)
     AccessFactory(contact=contact, course=course)
-    complete(contact, course, score=66)
+    complete_lessons(contact, course, score=66)
     row = row_of(staff_client.get(products_url(contact)).content.decode(), course)
     assert "3 of 3 lessons" in row
     assert "100%" in row
@@ -156,13 +144,6 @@ def test_staff_of_another_school_gets_404(client, charlie, access, contact):
     assert client.get(products_url(contact)).status_code == 404
 
 
-def _count_product_queries(client, contact):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(products_url(contact))
-    assert response.status_code == 200
-    return len(queries), len(response.context["products"])
-
-
 def _add_products(project, contact, alice, count):
     """Courses in every state: issued (manual and replaced), pending, no certificate."""
     for n in range(count):
@@ -173,7 +154,7 @@ def _add_products(project, contact, alice, count):
         else:
             course = course_with_certificate(project, lessons=2, test=kind == 1)
         AccessFactory(contact=contact, course=course)
-        complete(contact, course, count=1)
+        complete_lessons(contact, course, count=1)
         if kind == 0:
             old, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
             certificate_delete(certificate=old, actor=alice)
@@ -184,9 +165,7 @@ def test_products_tab_makes_the_same_queries_for_1_and_50_products(
     staff_client, project, contact, alice
 ):
     _add_products(project, contact, alice, 1)
-    one, rows = _count_product_queries(staff_client, contact)
+    queries, rows = page_queries(staff_client, products_url(contact), "products")
     assert rows == 1
     _add_products(project, contact, alice, 49)
-    fifty, rows = _count_product_queries(staff_client, contact)
-    assert rows == 50
-    assert one == fifty
+    assert page_queries(staff_client, products_url(contact), "products") == (queries, 50)

@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -10,11 +9,6 @@ from tests.factories import AccessFactory, ProjectFactory, course_with_certifica
 
 def download_url(certificate, slug="demo"):
     return reverse("staff:certificate_download", args=[slug, certificate.public_id])
-
-
-@pytest.fixture
-def certificate(access, contact, course, alice):
-    return certificate_issue(contact=contact, course=course, actor=alice, force=True)[0]
 
 
 def test_staff_download_the_pdf(client, alice, certificate):

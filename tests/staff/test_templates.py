@@ -2,8 +2,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -11,6 +9,7 @@ from accounts.models import Membership
 from certificates import defaults
 from certificates.models import CertificateTemplate, TemplateRevision
 from tests.factories import MembershipFactory, TemplateFactory, course_with_certificate
+from tests.helpers import page_queries
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -278,11 +277,8 @@ def test_preview_of_an_unknown_or_foreign_template_is_404(staff_client, project,
 
 def test_list_makes_the_same_queries_for_one_and_many_templates(staff_client, project, template):
     url = reverse("staff:templates", args=[project.slug])
-    with CaptureQueriesContext(connection) as one:
-        staff_client.get(url)
+    queries, rows = page_queries(staff_client, url, "templates")
+    assert rows == 1
     for _ in range(30):
         course_with_certificate(project, template=TemplateFactory(project=project))
-    with CaptureQueriesContext(connection) as many:
-        response = staff_client.get(url)
-    assert len(response.context["templates"]) == 31
-    assert len(many) == len(one)
+    assert page_queries(staff_client, url, "templates") == (queries, 31)
