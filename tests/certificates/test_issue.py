@@ -1,3 +1,6 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -7,13 +10,18 @@ from certificates.services import CertificateError, certificate_delete, certific
 from tests.factories import AccessFactory, ContactFactory, CourseFactory
 from tests.helpers import complete_lessons
 
+KYIV = ZoneInfo("Europe/Kyiv")
 
-def test_issue_now_before_completion_is_forced(access, contact, course, alice):
+
+def test_issue_now_before_completion_is_forced(contact, course, alice, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 5, 14, 10, 0, tzinfo=KYIV), tick=False)
+    AccessFactory(contact=contact, course=course)
     certificate, created = certificate_issue(
         contact=contact, course=course, actor=alice, force=True, reason="paid offline"
     )
     assert created
-    assert certificate.number == f"PY-{timezone.localtime().year}-000001"
+    assert certificate.number == "PY-2026-000001"
+    assert certificate.snapshot["issue_date"] == "14 May 2026"
     assert certificate.method == Certificate.Method.MANUAL
     assert certificate.forced is True
     assert certificate.issued_by == alice

@@ -1,5 +1,7 @@
+import datetime
 import uuid
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -9,6 +11,8 @@ from certificates.services import certificate_delete, certificate_issue
 from courses.services import lesson_complete
 from tests.factories import AccessFactory, ContactFactory, UserFactory, course_with_certificate
 from tests.helpers import page_queries, pdf_text
+
+KYIV = ZoneInfo("Europe/Kyiv")
 
 MY_CERTIFICATES = reverse("portal:certificates")
 
@@ -29,7 +33,10 @@ def test_it_lists_the_students_certificate(student_client, contact, course, acce
     assert f"/verify/{certificate.code}/" in html
 
 
-def test_the_linkedin_link_is_filled_in(student_client, contact, course, access, issue):
+def test_the_linkedin_link_is_filled_in(student_client, contact, course, issue, time_machine):
+    # 00:30 on 1 June in Kyiv is still 31 May in UTC: the month is Kyiv's.
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 0, 30, tzinfo=KYIV), tick=False)
+    AccessFactory(contact=contact, course=course)
     certificate = issue(contact, course)
 
     card = student_client.get(MY_CERTIFICATES).context["cards"][0]
@@ -37,13 +44,12 @@ def test_the_linkedin_link_is_filled_in(student_client, contact, course, access,
     url = urlsplit(card.linkedin_url)
     assert (url.netloc, url.path) == ("www.linkedin.com", "/profile/add")
     params = {key: values[0] for key, values in parse_qs(url.query).items()}
-    issued = timezone.localdate(certificate.issued_at)
     assert params == {
         "startTask": "CERTIFICATION_NAME",
         "name": f"Certificate of Completion: {course.title}",
         "organizationName": "Demo School",
-        "issueYear": str(issued.year),
-        "issueMonth": str(issued.month),
+        "issueYear": "2026",
+        "issueMonth": "6",
         "certUrl": certificate.snapshot["verification_url"],
         "certId": certificate.number,
     }
