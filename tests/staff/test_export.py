@@ -1,15 +1,16 @@
 import csv
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import CertificateFactory, ContactFactory, CourseCertificateFactory
 
+KYIV = ZoneInfo("Europe/Kyiv")
 ISSUED = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)  # 11:30 in Kyiv
 
 
@@ -42,12 +43,15 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
-def test_csv_lists_the_filtered_certificates_with_cyrillic_intact(staff_client, project, issued):
+def test_csv_lists_the_filtered_certificates_with_cyrillic_intact(
+    staff_client, project, issued, time_machine
+):
+    # 00:30 on 20 March in Kyiv, still the 19th in UTC: the file is named after Kyiv's day.
+    time_machine.move_to(datetime.datetime(2026, 3, 20, 0, 30, tzinfo=KYIV), tick=False)
     response = export(staff_client, project, format="csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="certificates-{today}.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="certificates-2026-03-20.csv"'
     header, *rows = read_csv(response)
     assert header[:6] == ["Number", "Participant", "Email", "Course", "Certificate", "Issue date"]
     assert rows == [
@@ -110,11 +114,11 @@ def test_csv_includes_deleted_only_when_asked_with_date_and_by_whom(
     assert deleted[-2:] == ["2026-03-10 13:30:00", "alice@example.com"]
 
 
-def test_xlsx_opens_in_openpyxl_with_the_same_rows(staff_client, project, issued):
+def test_xlsx_opens_in_openpyxl_with_the_same_rows(staff_client, project, issued, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 20, 0, 30, tzinfo=KYIV), tick=False)
     response = export(staff_client, project, format="xlsx")
     assert response.status_code == 200
-    today = timezone.localdate().isoformat()
-    assert f'filename="certificates-{today}.xlsx"' in response["Content-Disposition"]
+    assert 'filename="certificates-2026-03-20.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][:2] == ("Number", "Participant")
