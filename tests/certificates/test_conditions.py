@@ -19,7 +19,7 @@ def lesson(id, done=False, *, test=False, pass_score=None, score=None, title=Non
 ALL = Rules("all", 100, frozenset(), None)
 
 
-def percent(min_percent):
+def percent_rule(min_percent):
     return Rules("percent", min_percent, frozenset(), None)
 
 
@@ -42,34 +42,35 @@ def test_a_course_without_lessons_is_never_met():
     assert not result.met
     assert result.missing == ("the course has no lessons yet",)
     assert result.percent == 0
-    assert not evaluate(percent(50), []).met
+    assert not evaluate(percent_rule(50), []).met
 
 
 @pytest.mark.parametrize(
-    ("min_percent", "done", "met"),
+    ("min_percent", "done", "percent", "missing"),
     [
-        (67, 2, False),  # 2 of 3 is 66.7 %: below a 67 % bar
-        (66, 2, True),
-        (67, 3, True),
-        (50, 1, False),  # 1 of 3 is 33 %
-        (50, 2, True),
-        (100, 2, False),
-        (1, 1, True),
+        (67, 2, 66, "1 more lesson needed (67% of the course)"),  # 66.7 % is below 67 %
+        (66, 2, 66, None),
+        (67, 3, 100, None),
+        (50, 1, 33, "1 more lesson needed (50% of the course)"),
+        (50, 2, 66, None),
+        (34, 1, 33, "1 more lesson needed (34% of the course)"),  # 1.02 lessons: 2 needed
+        (100, 2, 66, "1 more lesson needed (100% of the course)"),
+        (100, 1, 33, "2 more lessons needed (100% of the course)"),
+        (67, 0, 0, "3 more lessons needed (67% of the course)"),
+        (1, 1, 33, None),
     ],
 )
-def test_minimum_percent_of_lessons_uses_exact_arithmetic(min_percent, done, met):
+def test_minimum_percent_of_lessons_uses_exact_arithmetic(min_percent, done, percent, missing):
     lessons = [lesson(i, i <= done) for i in (1, 2, 3)]
-    result = evaluate(percent(min_percent), lessons)
-    assert result.met is met
-    if not met:
-        needed = -(-min_percent * 3 // 100) - done
-        word = "lesson" if needed == 1 else "lessons"
-        assert result.missing == (f"{needed} more {word} needed ({min_percent}% of the course)",)
+    result = evaluate(percent_rule(min_percent), lessons)
+    assert result.met is (missing is None)
+    assert result.missing == ((missing,) if missing else ())
+    assert (result.completed, result.total, result.percent) == (done, 3, percent)
 
 
 def test_displayed_percent_never_claims_a_bar_that_is_not_met():
     # 2 of 3 shows 66 %, not a rounded 67 % beside a 67 % condition that is not met.
-    result = evaluate(percent(67), [lesson(1, True), lesson(2, True), lesson(3)])
+    result = evaluate(percent_rule(67), [lesson(1, True), lesson(2, True), lesson(3)])
     assert result.percent == 66
     assert not result.met
     # 199 of 200 is not 100 %.
