@@ -148,3 +148,6 @@ def test_a_contact_of_another_school_is_404(client, alice, project):
     client.force_login(alice)
     url = reverse("staff:contact_invite", args=[project.slug, stranger.public_id])
     assert client.post(url).status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.user is None
+    assert mail.outbox == []

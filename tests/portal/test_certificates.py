@@ -150,6 +150,7 @@ def test_view_shows_the_pdf_inline(student_client, contact, course, access, issu
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'inline; filename="{certificate.number}.pdf"'
     assert response.content.startswith(b"%PDF")
+    assert certificate.number in pdf_text(response.content)
 
 
 def test_download_still_works_after_access_ended(student_client, contact, course, access, issue):
@@ -189,5 +190,8 @@ def test_unknown_and_deleted_certificates_are_404(
 
 def test_download_requires_login(client, contact, course, access, issue):
     certificate = issue(contact, course)
-    response = client.get(reverse("portal:download", args=[certificate.public_id]))
+    url = reverse("portal:download", args=[certificate.public_id])
+    response = client.get(url)
     assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={url}"
+    assert not response.content.startswith(b"%PDF")

@@ -65,6 +65,10 @@ def test_deleting_twice_says_it_is_already_deleted(staff_client, certificate):
 
 def test_it_rejects_other_methods(staff_client, certificate):
     assert staff_client.put(delete_url(certificate)).status_code == 405
+    assert staff_client.delete(delete_url(certificate)).status_code == 405
+    certificate.refresh_from_db()
+    assert certificate.deleted_at is None
+    assert not CertificateEvent.objects.filter(kind="deleted").exists()
 
 
 def test_a_certificate_of_another_project_is_404(staff_client, alice):

@@ -141,6 +141,7 @@ def test_a_course_of_another_project_is_404(staff_client, contact):
     foreign = course_with_certificate(ProjectFactory(), lessons=1)
     assert staff_client.post(issue_url(contact, foreign)).status_code == 404
     assert staff_client.get(confirm_url(contact, foreign)).status_code == 404
+    assert not Certificate.objects.exists()
 
 
 def test_staff_of_another_school_gets_404(client, charlie, access, contact, course):
