@@ -1,10 +1,10 @@
 """The role policy, pinned for every staff URL: who gets what answer.
 
-Managers do the daily work: contacts and the contact card, Issue now, ×, PDFs, the report and
-its exports, the course pages, the template list (read only) and a bulk job's progress. Owners
-and admins also configure: templates, certificate settings and starting bulk jobs. Anyone who
-is not staff of the school in the URL gets 404 (never 403: it would say the school exists);
-anonymous visitors are sent to log in. The README's "Roles" table says the same.
+Managers do the daily work: contacts and the contact card (names too), Issue now, ×, Reissue,
+PDFs, the report and its exports, the course pages, the template list (read only) and a bulk
+job's progress. Owners and admins also configure: templates, certificate settings and starting
+bulk jobs. Anyone who is not staff of the school in the URL gets 404 (never 403: it would say
+the school exists); anonymous visitors are sent to log in. The README's "Roles" table says the same.
 
 Every URL of the `staff` namespace must be a row of TABLE: adding a staff page without
 deciding who may open it fails `test_every_staff_url_is_in_the_table`.
@@ -69,6 +69,12 @@ TABLE = {
     "contact_history": ("get", lambda s: [s.slug, s.contact.public_id], {}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),
+    "contact_edit": (
+        "post", lambda s: [s.slug, s.contact.public_id],
+        {"name": "Олена Коваленко", "print_name": "Olena Kovalenko"}, {
+            "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
+        },
+    ),
     "contact_invite": ("post", lambda s: [s.slug, s.contact.public_id], {}, {
         "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
     }),
@@ -85,6 +91,11 @@ TABLE = {
     ),
     "certificate_delete": (
         "post", lambda s: [s.slug, s.certificate.public_id], {"reason": "Typo in the name"}, {
+            "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
+        },
+    ),
+    "certificate_reissue": (
+        "post", lambda s: [s.slug, s.certificate.public_id], {"reason": "Name corrected"}, {
             "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
         },
     ),
