@@ -2,9 +2,10 @@
 
 Managers do the daily work: contacts and the contact card (names too), Issue now, ×, Reissue,
 PDFs, the report and its exports, the course pages, the template list (read only) and a bulk
-job's progress. Owners and admins also configure: templates, certificate settings and starting
-bulk jobs. Anyone who is not staff of the school in the URL gets 404 (never 403: it would say
-the school exists); anonymous visitors are sent to log in. The README's "Roles" table says the same.
+job's progress. Owners and admins also configure: the school's settings, templates,
+certificate settings and starting bulk jobs. Anyone who is not staff of the school in the URL
+gets 404 (never 403: it would say the school exists); anonymous visitors are sent to log in.
+The README's "Roles" table says the same.
 
 Every URL of the `staff` namespace must be a row of TABLE: adding a staff page without
 deciding who may open it fails `test_every_staff_url_is_in_the_table`.
@@ -55,6 +56,10 @@ TABLE = {
     "home": ("get", lambda s: [], {}, {
         # No school in the URL: everyone logged in lands in their own school.
         "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 302,
+    }),
+    # The school's settings (language, time zone): configuration.
+    "school_settings": ("get", lambda s: [s.slug], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),
     # Contacts and the contact card: daily work.
     "contacts": ("get", lambda s: [s.slug], {}, {

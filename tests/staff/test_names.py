@@ -1,6 +1,5 @@
 """Correcting a name on the contact card, and the one-step reissue it leads to (issue #12.1)."""
 
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from certificates.models import Certificate
@@ -13,6 +12,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.helpers import messages_of
 
 HTMX = {"HX-Request": "true"}
 
@@ -23,10 +23,6 @@ def edit_url(contact, slug="demo"):
 
 def reissue_url(certificate):
     return reverse("staff:certificate_reissue", args=["demo", certificate.public_id])
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_staff_correct_the_name_to_print_and_history_says_who_from_what(
