@@ -148,6 +148,9 @@ TABLE = {
     "certificates_report": ("get", lambda s: [s.slug], {}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),
+    "certificates_report_columns": ("post", lambda s: [s.slug], {"columns": ["email"]}, {
+        "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
+    }),
     "certificates_export": ("get", lambda s: [s.slug], {"format": "csv"}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),
