@@ -1,4 +1,8 @@
-"""Background work. Tasks take ids and call services; no logic lives here."""
+"""Background work. Tasks take ids and call services; no logic lives here.
+
+Every task may run twice (acks late: a worker that dies mid-task gets its message delivered
+again), so each one is safe to repeat: claims, locks and per-item outcomes in the services.
+"""
 
 from datetime import timedelta
 
@@ -8,20 +12,28 @@ from django.utils import timezone
 from . import bulk, exports, notifications, services
 from .models import Certificate
 
+# A failing storage or mail server is retried for about three hours: 1 s, 2 s, 4 s … then
+# every 10 minutes; meanwhile a download says "being prepared" and renders it when it can.
+RETRY = {"retry_backoff": True, "retry_backoff_max": 600, "max_retries": 25}
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+@shared_task
 def certificate_issued(certificate_id: int) -> None:
-    certificate_render(certificate_id)
-    notifications.certificate_issued_email(certificate_id=certificate_id)
+    # Two tasks, so a storage fault that holds back the PDF never holds back the email of a
+    # student with a login (a student without one gets the PDF attached: that email waits).
+    certificate_email.delay(certificate_id)
+    certificate_render.delay(certificate_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def certificate_render(certificate_id: int) -> None:
-    certificate = (
-        Certificate.objects.select_related("template_revision").filter(pk=certificate_id).first()
-    )
-    if certificate is not None and not certificate.pdf:
-        services.certificate_store_pdf(certificate=certificate)
+    if Certificate.objects.filter(pk=certificate_id).exists():
+        services.certificate_render_once(certificate_id=certificate_id)
+
+
+@shared_task(autoretry_for=(OSError, services.CertificatePdfNotReady), **RETRY)
+def certificate_email(certificate_id: int) -> None:
+    notifications.certificate_issued_email(certificate_id=certificate_id)
 
 
 @shared_task
@@ -32,6 +44,12 @@ def certificate_evaluate(contact_id: int, course_id: int) -> None:
 @shared_task
 def bulk_job_run(job_id: int) -> None:
     bulk.bulk_job_run(job_id=job_id)
+
+
+@shared_task
+def bulk_jobs_resume() -> int:
+    """Run every minute by Celery beat: queue again the bulk and export jobs whose worker died."""
+    return bulk.bulk_jobs_resume() + exports.export_jobs_resume()
 
 
 @shared_task
