@@ -83,7 +83,7 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
     done (with its outcome) or untouched, and the next runner does the untouched ones.
     """
     with transaction.atomic():
-        claim, first = heartbeat.job_claim(BulkJob, job_id)
+        claim, _first = heartbeat.job_claim(BulkJob, job_id)
         job = (
             BulkJob.objects.select_related("course_certificate__template", "created_by")
             .filter(pk=job_id)
@@ -91,7 +91,7 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
         )
         if claim is None:
             return job  # finished, or another worker is on it
-        if first:
+        if not job.items.exists():  # first claim (or one that died before committing its list)
             _list_items(job)
     if job.attempts > MAX_ATTEMPTS:
         claim = _give_up(job, claim)

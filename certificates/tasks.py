@@ -7,6 +7,7 @@ again), so each one is safe to repeat: claims, locks and per-item outcomes in th
 from datetime import timedelta
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.utils import timezone
 
 from . import bulk, exports, notifications, services
@@ -14,7 +15,19 @@ from .models import Certificate
 
 # A failing storage or mail server is retried for about three hours: 1 s, 2 s, 4 s … then
 # every 10 minutes; meanwhile a download says "being prepared" and renders it when it can.
-RETRY = {"retry_backoff": True, "retry_backoff_max": 600, "max_retries": 25}
+MAX_RETRIES = 25
+RETRY_BACKOFF_MAX = 600  # below the broker's visibility timeout (settings), or it duplicates
+
+
+def _retry_later(task, error: Exception):
+    if task.request.is_eager:
+        # No broker (the embedded setup): a retry would run at once, in the same request, and
+        # fail the same way. The download renders the PDF when the storage is back.
+        raise error
+    countdown = get_exponential_backoff_interval(
+        factor=1, retries=task.request.retries, maximum=RETRY_BACKOFF_MAX, full_jitter=True
+    )
+    raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES)
 
 
 @shared_task
@@ -25,15 +38,21 @@ def certificate_issued(certificate_id: int) -> None:
     certificate_render.delay(certificate_id)
 
 
-@shared_task(autoretry_for=(OSError,), **RETRY)
-def certificate_render(certificate_id: int) -> None:
-    if Certificate.objects.filter(pk=certificate_id).exists():
-        services.certificate_render_once(certificate_id=certificate_id)
+@shared_task(bind=True)
+def certificate_render(self, certificate_id: int) -> None:
+    try:
+        if Certificate.objects.filter(pk=certificate_id).exists():
+            services.certificate_render_once(certificate_id=certificate_id)
+    except OSError as error:  # the storage failed
+        _retry_later(self, error)
 
 
-@shared_task(autoretry_for=(OSError, services.CertificatePdfNotReady), **RETRY)
-def certificate_email(certificate_id: int) -> None:
-    notifications.certificate_issued_email(certificate_id=certificate_id)
+@shared_task(bind=True)
+def certificate_email(self, certificate_id: int) -> None:
+    try:
+        notifications.certificate_issued_email(certificate_id=certificate_id)
+    except (OSError, services.CertificatePdfNotReady) as error:  # mail server, or no PDF yet
+        _retry_later(self, error)
 
 
 @shared_task
