@@ -8,13 +8,15 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.utils import timezone
 
 from . import bulk, exports, notifications, services
 from .models import Certificate
 
-# A failing storage or mail server is retried for about three hours: 1 s, 2 s, 4 s … then
-# every 10 minutes; meanwhile a download says "being prepared" and renders it when it can.
+# A failing storage or mail server is retried 25 times with backoff (at random up to 1 s,
+# 2 s, 4 s … then 10 minutes: one to three hours in all); meanwhile a download says "being
+# prepared" and renders it when it can.
 MAX_RETRIES = 25
 RETRY_BACKOFF_MAX = 600  # below the broker's visibility timeout (settings), or it duplicates
 
@@ -60,9 +62,20 @@ def certificate_evaluate(contact_id: int, course_id: int) -> None:
     services.certificate_issue_if_earned(contact_id=contact_id, course_id=course_id)
 
 
-@shared_task
-def bulk_job_run(job_id: int) -> None:
-    bulk.bulk_job_run(job_id=job_id)
+def _look_again_later(task, job) -> None:
+    """A job someone else is running: come back when its heartbeat would be stale.
+
+    The other runner may be a worker that died a moment ago; its message could come back
+    only after the broker's visibility timeout, so this delivery keeps watch instead of
+    being acknowledged and lost. Once the job is finished it simply ends.
+    """
+    if job is not None and job.status in ("queued", "running") and not task.request.is_eager:
+        raise task.retry(countdown=settings.JOB_STALE_AFTER, max_retries=None)
+
+
+@shared_task(bind=True)
+def bulk_job_run(self, job_id: int) -> None:
+    _look_again_later(self, bulk.bulk_job_run(job_id=job_id))
 
 
 @shared_task
@@ -78,6 +91,6 @@ def evaluate_started_accesses(hours: int = 2) -> int:
     return services.certificates_issue_for_started_accesses(since=since)
 
 
-@shared_task
-def export_job_run(job_id: int) -> None:
-    exports.export_job_run(job_id=job_id)
+@shared_task(bind=True)
+def export_job_run(self, job_id: int) -> None:
+    _look_again_later(self, exports.export_job_run(job_id=job_id))
