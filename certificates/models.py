@@ -410,6 +410,12 @@ class BulkJob(models.Model):
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
 
+    @property
+    def is_stalled(self) -> bool:
+        """Running without a heartbeat for a while: its worker died and it waits to resume."""
+        stale = timezone.now() - timezone.timedelta(seconds=settings.JOB_STALE_AFTER)
+        return self.status == self.Status.RUNNING and (self.heartbeat_at or self.created_at) < stale
+
 
 class BulkJobItem(models.Model):
     """One participant of a bulk job and what happened to them, written with the work itself.
