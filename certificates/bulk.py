@@ -6,20 +6,26 @@
 - issue: everyone with active access who meets the conditions but has no certificate yet
   (e.g. after the conditions were relaxed or automatic issuance was turned on).
 
-Each certificate is its own transaction, so a failure stops nothing but that one.
+Each certificate is its own transaction, committed with its outcome (BulkJobItem), so a
+failure stops nothing but that one, and a job whose worker died resumes where it stopped
+(see heartbeat.py): "finished" means every item is done, skipped or failed with its reason.
 """
 
-from django.db import IntegrityError, transaction
+import logging
+
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Access
 
-from . import events
-from .models import BulkJob, Certificate, CourseCertificate
+from . import events, heartbeat
+from .models import BulkJob, BulkJobItem, Certificate, CourseCertificate
 from .selectors import evaluate_contact
 from .services import CertificateError, certificate_issue, certificate_reissue
+
+logger = logging.getLogger(__name__)
 
 
 def outdated_certificates(course_certificate: CourseCertificate):
@@ -51,7 +57,6 @@ def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -
         nothing = _("Nobody with active access is waiting for this certificate.")
     if total == 0:
         raise CertificateError(nothing)
-    _close_stale_jobs(course_certificate)
     try:
         with transaction.atomic():
             job = BulkJob.objects.create(
@@ -69,66 +74,155 @@ def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -
     return job
 
 
-def bulk_job_run(*, job_id: int) -> BulkJob:
-    claimed = BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
-        status=BulkJob.Status.RUNNING, started_at=timezone.now()
-    )
-    job = BulkJob.objects.select_related("course_certificate__template", "created_by").get(
-        pk=job_id
-    )
-    if not claimed:
-        return job  # another worker took it, or it already ran
+def bulk_job_run(*, job_id: int) -> BulkJob | None:
+    """Run the job, or resume it where a dead worker left it; a no-op if someone alive runs it.
+
+    The targets are listed as BulkJobItems when the job is first claimed, in the same
+    transaction as the claim. Each item's work, its outcome and the job's counters and
+    heartbeat then commit together, so a worker killed at any point leaves every item either
+    done (with its outcome) or untouched, and the next runner does the untouched ones.
+    """
+    with transaction.atomic():
+        claim, _first = heartbeat.job_claim(BulkJob, job_id)
+        job = (
+            BulkJob.objects.select_related("course_certificate__template", "created_by")
+            .filter(pk=job_id)
+            .first()
+        )
+        if claim is None:
+            return job  # finished, or another worker is on it
+        if not job.items.exists():  # first claim (or one that died before committing its list)
+            _list_items(job)
+    if job.attempts > MAX_ATTEMPTS:
+        claim = _give_up(job, claim)
+    pending = job.items.filter(outcome=BulkJobItem.Outcome.PENDING).values_list("pk", flat=True)
+    for item_id in list(pending):
+        claim = _run_item(job, item_id, claim)
+        if claim is None:
+            return _fresh(job)  # taken over by another runner, which carries on
+    with transaction.atomic():
+        if heartbeat.job_beat(BulkJob, job.pk, claim) is None:
+            return _fresh(job)
+        if not job.items.filter(outcome=BulkJobItem.Outcome.PENDING).exists():
+            reasons = job.items.filter(outcome=BulkJobItem.Outcome.FAILED).values_list(
+                "contact__name", "reason"
+            )
+            BulkJob.objects.filter(pk=job.pk).update(
+                status=BulkJob.Status.FINISHED,
+                finished_at=timezone.now(),
+                errors=[f"{name}: {reason}" for name, reason in reasons[:50]],
+            )
+    return _fresh(job)
+
+
+# A job claimed this many times died with its worker every time (one item that kills the
+# worker, say); the next claim fails what is left instead of looping for ever.
+MAX_ATTEMPTS = 5
+
+
+def _list_items(job: BulkJob) -> None:
     course_certificate = job.course_certificate
     if job.kind == BulkJob.Kind.REISSUE:
-        targets = list(outdated_certificates(course_certificate).select_related("contact"))
-    else:
-        targets = [
-            a.contact for a in waiting_accesses(course_certificate).select_related("contact")
+        items = [
+            BulkJobItem(job=job, contact_id=contact_id, certificate_id=certificate_id)
+            for certificate_id, contact_id in outdated_certificates(course_certificate)
+            .order_by("id")
+            .values_list("id", "contact_id")
         ]
-    BulkJob.objects.filter(pk=job.pk).update(total=len(targets))
-    errors = []
-    for target in targets:
-        # One small UPDATE per item is the progress the page polls for.
+    else:
+        items = [
+            BulkJobItem(job=job, contact_id=contact_id)
+            for contact_id in waiting_accesses(course_certificate).values_list(
+                "contact_id", flat=True
+            )
+        ]
+    BulkJobItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True)
+    BulkJob.objects.filter(pk=job.pk).update(total=job.items.count())
+
+
+def _run_item(job: BulkJob, item_id: int, claim):
+    """Do one item in one transaction with its outcome; the new claim, or None if lost."""
+    with transaction.atomic():
+        # The compare-and-set also locks the job row until commit: one item at a time.
+        claim = heartbeat.job_beat(BulkJob, job.pk, claim)
+        if claim is None:
+            return None
+        item = (
+            BulkJobItem.objects.select_for_update(of=("self",))
+            .select_related("contact")
+            .get(pk=item_id)
+        )
+        if item.outcome != BulkJobItem.Outcome.PENDING:
+            return claim
         try:
-            counter = "done" if _run_one(job, target) else "skipped"
+            with transaction.atomic():
+                outcome, reason = _run_one(job, item)
         except CertificateError as error:
-            errors.append(str(error))
-            counter = "failed"
-        BulkJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1})
-    BulkJob.objects.filter(pk=job.pk).update(
-        status=BulkJob.Status.FINISHED, finished_at=timezone.now(), errors=errors[:50]
+            outcome, reason = BulkJobItem.Outcome.FAILED, str(error)
+        except DatabaseError:
+            raise  # the connection or the transaction is gone: the next runner retries it
+        except Exception:
+            logger.exception("Bulk job %s: item %s failed", job.pk, item.pk)
+            outcome, reason = BulkJobItem.Outcome.FAILED, _("Unexpected error; see the log.")
+        BulkJobItem.objects.filter(pk=item.pk).update(
+            outcome=outcome, reason=reason[:500], processed_at=timezone.now()
+        )
+        # One small UPDATE per item is the progress the page polls for.
+        BulkJob.objects.filter(pk=job.pk).update(**{outcome: F(outcome) + 1})
+    return claim
+
+
+def _run_one(job: BulkJob, item: BulkJobItem) -> tuple[str, str]:
+    """Do one item: its outcome and, when not done, why."""
+    if job.kind == BulkJob.Kind.REISSUE:
+        # Locked, so a deletion by staff at this moment is seen and not undone by a reissue.
+        certificate = Certificate.objects.select_for_update().get(pk=item.certificate_id)
+        if certificate.deleted_at is not None:
+            return BulkJobItem.Outcome.SKIPPED, _("Deleted or reissued meanwhile.")
+        if not outdated_certificates(job.course_certificate).filter(pk=certificate.pk).exists():
+            return BulkJobItem.Outcome.SKIPPED, _("Already printed from the current template.")
+        certificate_reissue(
+            certificate=certificate, actor=job.created_by, reason=_("Template updated")
+        )
+        return BulkJobItem.Outcome.DONE, ""
+    if not evaluate_contact(contact=item.contact, course_certificate=job.course_certificate).met:
+        return BulkJobItem.Outcome.SKIPPED, _("The conditions are not met.")
+    _certificate, created = certificate_issue(
+        contact=item.contact, course=job.course_certificate.course, actor=job.created_by
     )
+    if not created:
+        return BulkJobItem.Outcome.SKIPPED, _("Already has the certificate.")
+    return BulkJobItem.Outcome.DONE, ""
+
+
+def _give_up(job: BulkJob, claim):
+    """Fail what is left of a job that lost its worker MAX_ATTEMPTS times, saying so."""
+    with transaction.atomic():
+        claim = heartbeat.job_beat(BulkJob, job.pk, claim)
+        if claim is None:
+            return None
+        pending = job.items.filter(outcome=BulkJobItem.Outcome.PENDING)
+        failed = pending.update(
+            outcome=BulkJobItem.Outcome.FAILED,
+            reason=_("Interrupted: the worker stopped %(count)s times during this job.")
+            % {"count": MAX_ATTEMPTS},
+            processed_at=timezone.now(),
+        )
+        BulkJob.objects.filter(pk=job.pk).update(failed=F("failed") + failed)
+    return claim
+
+
+def _fresh(job: BulkJob) -> BulkJob:
     job.refresh_from_db()
     return job
 
 
-def _run_one(job: BulkJob, target) -> bool:
-    """Do one item; False when there was nothing to do for it (skipped)."""
-    if job.kind == BulkJob.Kind.REISSUE:
-        certificate_reissue(certificate=target, actor=job.created_by, reason=_("Template updated"))
-        return True
-    if not evaluate_contact(contact=target, course_certificate=job.course_certificate).met:
-        return False
-    _certificate, created = certificate_issue(
-        contact=target, course=job.course_certificate.course, actor=job.created_by
-    )
-    return created
-
-
-# A job whose worker died never finishes; after this long it no longer blocks a new one.
-STALE_AFTER = timezone.timedelta(hours=2)
-
-
-def _close_stale_jobs(course_certificate: CourseCertificate) -> None:
-    BulkJob.objects.filter(
-        course_certificate=course_certificate,
-        status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING],
-        created_at__lt=timezone.now() - STALE_AFTER,
-    ).update(
-        status=BulkJob.Status.FINISHED,
-        finished_at=timezone.now(),
-        errors=[_("Interrupted: the job stopped before it finished.")],
-    )
+def bulk_jobs_resume() -> int:
+    """Queue again every job nobody works on (run every minute by beat); how many."""
+    ids = list(heartbeat.stale_jobs(BulkJob).values_list("pk", flat=True))
+    for job_id in ids:
+        events.bulk_job_queued.send(sender=None, job_id=job_id)
+    return len(ids)
 
 
 def bulk_summary(course_certificate: CourseCertificate) -> dict:

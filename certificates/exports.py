@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from . import events, report
+from . import events, heartbeat, report
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ EXPORT_INLINE_MAX_ROWS = 5_000
 # One small UPDATE per this many rows: a steady bar without a write per row.
 PROGRESS_EVERY = 1_000
 KEEP_FOR = timedelta(days=1)
-# A job whose worker died never finishes; after this long it counts as failed.
+# A second click within this long joins the unfinished job instead of starting another.
 STALE_AFTER = timedelta(hours=2)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
@@ -98,55 +98,89 @@ def export_job_start(*, project, actor, data) -> ExportJob:
     return job
 
 
-def export_job_run(*, job_id: int) -> ExportJob:
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    job = ExportJob.objects.select_related("project").get(pk=job_id)
-    if not claimed:
-        return job  # another worker took it, or it already ran
+class _TakenOver(Exception):
+    """Another runner claimed the job (this one was thought dead); stop without a trace."""
+
+
+# An export claimed this many times died with its worker every time; the next claim fails it.
+MAX_ATTEMPTS = 3
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Build the file, or build it again from the start when the last runner died."""
+    claim, _first = heartbeat.job_claim(ExportJob, job_id)
+    job = ExportJob.objects.select_related("project").filter(pk=job_id).first()
+    if claim is None:
+        return job  # finished, or another worker is on it
     jobs = ExportJob.objects.filter(pk=job.pk)
+    if job.attempts > MAX_ATTEMPTS:
+        heartbeat.job_beat(
+            ExportJob,
+            job.pk,
+            claim,
+            status=ExportJob.Status.FAILED,
+            error=_("Interrupted: the export stopped before it finished."),
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
+    state = {"claim": claim}
+
+    def progress(rows):
+        state["claim"] = heartbeat.job_beat(ExportJob, job.pk, state["claim"], done=rows)
+        if state["claim"] is None:
+            raise _TakenOver
+
     try:
         with translation.override(job.language or None):
             filters = job_filters(job)
             # The list may have changed since the click; count what will really be written.
             jobs.update(total=report.filtered(project=job.project, filters=filters).count())
             with tempfile.TemporaryFile() as output:
-                rows = write_xlsx(
-                    output,
-                    project=job.project,
-                    filters=filters,
-                    progress=lambda rows: jobs.update(done=rows),
-                )
+                rows = write_xlsx(output, project=job.project, filters=filters, progress=progress)
                 output.seek(0)
                 job.file.save(f"{job.public_id}.xlsx", File(output), save=False)
+    except _TakenOver:
+        return job
     except Exception as error:
         logger.exception("Export job %s failed", job.pk)
-        jobs.update(
+        heartbeat.job_beat(
+            ExportJob,
+            job.pk,
+            state["claim"],
             status=ExportJob.Status.FAILED,
             error=str(error) or error.__class__.__name__,
             finished_at=timezone.now(),
         )
     else:
-        jobs.update(
+        finished = heartbeat.job_beat(
+            ExportJob,
+            job.pk,
+            state["claim"],
             status=ExportJob.Status.FINISHED,
             file=job.file.name,
             total=rows,
             done=rows,
             finished_at=timezone.now(),
         )
+        if finished is None:
+            job.file.delete(save=False)  # another runner owns the job now: leave no orphan
     job.refresh_from_db()
     return job
 
 
+def export_jobs_resume() -> int:
+    """Queue again every export nobody works on (run every minute by beat); how many."""
+    ids = list(heartbeat.stale_jobs(ExportJob).values_list("pk", flat=True))
+    for job_id in ids:
+        events.export_job_queued.send(sender=None, job_id=job_id)
+    return len(ids)
+
+
 def export_jobs_cleanup(*, now=None) -> int:
-    """Delete jobs older than KEEP_FOR with their files; fail the ones whose worker died."""
+    """Delete jobs older than KEEP_FOR with their files (one whose worker died is resumed by
+    `export_jobs_resume`, not failed here)."""
     now = now or timezone.now()
-    ExportJob.objects.filter(status__in=UNFINISHED, created_at__lt=now - STALE_AFTER).update(
-        status=ExportJob.Status.FAILED,
-        error=_("Interrupted: the export stopped before it finished."),
-        finished_at=now,
-    )
     old = list(ExportJob.objects.filter(created_at__lt=now - KEEP_FOR))
     for job in old:
         if job.file:

@@ -378,6 +378,11 @@ class BulkJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with every item: a running job whose heartbeat is older than JOB_STALE_AFTER lost
+    # its worker and is taken over. The value is also the runner's claim (compare-and-set).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times a runner claimed the job; a job that keeps killing its worker gives up.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -404,6 +409,46 @@ class BulkJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running without a heartbeat for a while: its worker died and it waits to resume."""
+        stale = timezone.now() - timezone.timedelta(seconds=settings.JOB_STALE_AFTER)
+        return self.status == self.Status.RUNNING and (self.heartbeat_at or self.created_at) < stale
+
+
+class BulkJobItem(models.Model):
+    """One participant of a bulk job and what happened to them, written with the work itself.
+
+    Listed when the job starts; each item's work and its outcome commit together, so a job
+    resumed after its worker died does the pending items only: every item exactly once.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        SKIPPED = "skipped", _("skipped")
+        FAILED = "failed", _("failed")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    # Reissue: the certificate to replace. Issue: none, the contact is the target.
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.CharField(max_length=500, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A course has one live certificate per contact, so one item per contact and job.
+            models.UniqueConstraint(fields=["job", "contact"], name="bulk_job_item_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.contact_id} {self.outcome}"
 
 
 class ExportJob(models.Model):
@@ -439,6 +484,9 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # As on BulkJob: progress writes it; a stale one is restarted from the first row.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

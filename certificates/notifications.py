@@ -1,8 +1,11 @@
 """The email a student gets when a certificate is issued, sent once per certificate.
 
-Both automatic and staff issuance reach here through `tasks.certificate_issued`, queued by
-`services.certificate_issue` after commit. `Certificate.notified_at` is the claim: whoever
-sets it sends, so a retried or duplicated task never sends a second email.
+Both automatic and staff issuance reach here through `tasks.certificate_email`, queued by
+`tasks.certificate_issued` after commit beside the render, never behind it: a student with a
+portal login is told at once, whatever the storage does. A student without one gets the PDF
+attached, so that email waits for the PDF (CertificatePdfNotReady; the task retries).
+`Certificate.notified_at` is the claim: whoever sets it sends, so a retried or duplicated
+task never sends a second email.
 """
 
 from django.conf import settings

@@ -291,18 +291,63 @@ def certificate_store_pdf(*, certificate: Certificate) -> bytes:
     name = f"{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
     old_name = certificate.pdf.name
     certificate.pdf.save(name, ContentFile(pdf), save=False)
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    try:
+        Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    except BaseException:
+        certificate.pdf.storage.delete(certificate.pdf.name)  # the row never named it: no orphan
+        raise
     if old_name and old_name != certificate.pdf.name:
         certificate.pdf.storage.delete(old_name)
     return pdf
 
 
+class CertificatePdfNotReady(Exception):
+    """The PDF is not in storage and cannot be stored now (storage failing): try again later."""
+
+
+def certificate_pdf_ready(certificate: Certificate) -> bool:
+    """Whether the certificate's PDF is in storage."""
+    return bool(certificate.pdf) and certificate.pdf.storage.exists(certificate.pdf.name)
+
+
+def certificate_render_once(*, certificate_id: int) -> Certificate:
+    """Render and store the PDF unless it is stored already; one renderer at a time.
+
+    Concurrent callers (ten downloads at once, the render task, the email) queue on the
+    certificate's row lock (PostgreSQL; SQLite has one writer anyway) and look again once they
+    hold it, so all but the first find the file the first one wrote. Raises OSError when the
+    storage fails; a file written for a row update that then fails is deleted again.
+    """
+    written = ""
+    try:
+        with transaction.atomic():
+            certificate = (
+                Certificate.objects.select_for_update(of=("self",))
+                .select_related("template_revision")
+                .get(pk=certificate_id)
+            )
+            if not certificate_pdf_ready(certificate):
+                certificate_store_pdf(certificate=certificate)
+                written = certificate.pdf.name
+    except BaseException:
+        if written:
+            certificate.pdf.storage.delete(written)  # rolled back: the row does not name it
+        raise
+    return certificate
+
+
 def certificate_pdf(*, certificate: Certificate) -> bytes:
-    """The stored PDF; rendered again from the snapshot if the file went missing."""
-    if certificate.pdf and certificate.pdf.storage.exists(certificate.pdf.name):
+    """The stored PDF; rendered once from the snapshot if it is missing.
+
+    Raises CertificatePdfNotReady when storage cannot give or take the file right now.
+    """
+    try:
+        if not certificate_pdf_ready(certificate):
+            certificate = certificate_render_once(certificate_id=certificate.pk)
         with certificate.pdf.open("rb") as handle:
             return handle.read()
-    return certificate_store_pdf(certificate=certificate)
+    except OSError as error:
+        raise CertificatePdfNotReady(str(error)) from error
 
 
 def certificate_mark_notified(*, certificate_id: int) -> bool:

@@ -137,13 +137,30 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # One queue name for senders and workers; tests give their worker a queue of its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Nothing lost when a worker dies: a task is acknowledged after it ran, and a worker process
+# killed mid-task hands its message back (prefork). Every task is safe to run twice (claims,
+# locks, per-item outcomes). A whole worker killed leaves its message unacknowledged in Redis,
+# which delivers it again after the visibility timeout; that must outlast the longest retry
+# countdown (retry_backoff_max 600 s) or a waiting retry would be delivered twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+# A bulk or export job without a heartbeat for this many seconds lost its worker and is
+# taken over (certificates/heartbeat.py), by its task delivered again or by beat.
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=180)
 # `celery -A lms beat`: accesses whose scheduled start arrives are evaluated for automatic
 # issuance. Without a worker, `manage.py evaluate_started_accesses` does it from cron.
+# Every minute, jobs that lost their worker are queued again.
 CELERY_BEAT_SCHEDULE = {
     "evaluate-started-accesses": {
         "task": "certificates.tasks.evaluate_started_accesses",
         "schedule": 3600.0,
+    },
+    "bulk-jobs-resume": {
+        "task": "certificates.tasks.bulk_jobs_resume",
+        "schedule": 60.0,
     },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 from certificates import selectors
 from certificates.announcements import announce_certificates
 from certificates.models import Certificate
-from certificates.services import certificate_pdf
+from certificates.services import CertificatePdfNotReady, certificate_pdf
+from certificates.views.preparing import pdf_being_prepared
 from contacts.views.portal import name_card_context
 
 # My certificates --------------------------------------------------------------------------
@@ -63,9 +64,11 @@ def _pdf_response(request, public_id, *, as_attachment: bool) -> HttpResponse:
     certificate = selectors.student_certificate(request.user, public_id)
     if certificate is None:
         raise Http404("No such certificate among yours")
-    response = HttpResponse(
-        certificate_pdf(certificate=certificate), content_type="application/pdf"
-    )
+    try:
+        pdf = certificate_pdf(certificate=certificate)
+    except CertificatePdfNotReady:
+        return pdf_being_prepared(request)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment, f"{certificate.number}.pdf"
     )

@@ -289,7 +289,8 @@ def test_cleanup_deletes_day_old_jobs_with_their_files(project, issued, alice, l
 
     assert export_jobs_cleanup() == 1
     assert not storage.exists(name) and storage.exists(fresh.file.name)
+    # A job whose worker died is left to `export_jobs_resume` (tests/faults), not failed here.
     assert set(ExportJob.objects.values_list("pk", "status")) == {
-        (stuck.pk, "failed"),
+        (stuck.pk, "queued"),
         (fresh.pk, "finished"),
     }

@@ -16,6 +16,7 @@ from accounts.access import project_object, staff_view
 from certificates import services
 from certificates.models import Certificate
 from certificates.selectors import contact_products
+from certificates.views.preparing import pdf_being_prepared
 from contacts.views.staff import card_contact, card_context
 from courses.models import Course
 
@@ -148,9 +149,11 @@ def certificate_download(request, certificate_id):
     certificate = project_object(
         Certificate.objects.select_related("template_revision"), request, public_id=certificate_id
     )
-    response = HttpResponse(
-        services.certificate_pdf(certificate=certificate), content_type="application/pdf"
-    )
+    try:
+        pdf = services.certificate_pdf(certificate=certificate)
+    except services.CertificatePdfNotReady:
+        return pdf_being_prepared(request)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{certificate.number}.pdf"
     )
