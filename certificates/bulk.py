@@ -12,6 +12,7 @@ failure stops nothing but that one, and a job whose worker died resumes where it
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
@@ -47,16 +48,58 @@ def waiting_accesses(course_certificate: CourseCertificate):
     )
 
 
-def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -> BulkJob:
-    """Queue a job; refused while the same job for the same course is still queued or running."""
+SAMPLE_SIZE = 5
+
+
+@dataclass
+class BulkPreview:
+    """What a bulk job would do, shown for confirmation before it starts."""
+
+    kind: str
+    total: int
+    sample: list[str]  # a few names, so staff see who is concerned
+    notify_default: bool
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.sample), 0)
+
+
+def bulk_preview(*, course_certificate: CourseCertificate, kind: str) -> BulkPreview:
+    """How many and who; refused (CertificateError) when there is nothing to do.
+
+    Students are emailed by default on first issues; a reissue from a newer template prints
+    the same data, so by default it does not email them again.
+    """
     if kind == BulkJob.Kind.REISSUE:
-        total = outdated_certificates(course_certificate).count()
+        targets = outdated_certificates(course_certificate).order_by("id")
+        names = targets.values_list("printed_name", flat=True)
         nothing = _("No certificate of this course was printed from an older template.")
     else:
-        total = waiting_accesses(course_certificate).count()
+        targets = waiting_accesses(course_certificate)
+        names = targets.values_list("contact__name", flat=True)
         nothing = _("Nobody with active access is waiting for this certificate.")
+    total = targets.count()
     if total == 0:
         raise CertificateError(nothing)
+    return BulkPreview(
+        kind=kind,
+        total=total,
+        sample=list(names[:SAMPLE_SIZE]),
+        notify_default=kind == BulkJob.Kind.ISSUE,
+    )
+
+
+def bulk_job_start(
+    *, course_certificate: CourseCertificate, kind: str, actor, notify: bool | None = None
+) -> BulkJob:
+    """Queue a job; refused while the same job for the same course is still queued or running.
+
+    `notify`: whether students are emailed; None takes the preview's default for the kind.
+    """
+    preview = bulk_preview(course_certificate=course_certificate, kind=kind)
+    total = preview.total
+    notify = preview.notify_default if notify is None else notify
     try:
         with transaction.atomic():
             job = BulkJob.objects.create(
@@ -65,6 +108,7 @@ def bulk_job_start(*, course_certificate: CourseCertificate, kind: str, actor) -
                 kind=kind,
                 total=total,
                 created_by=actor,
+                notify=notify,
             )
             events.send_after_commit(events.bulk_job_queued, job_id=job.id)
     except IntegrityError as exc:
@@ -182,13 +226,19 @@ def _run_one(job: BulkJob, item: BulkJobItem) -> tuple[str, str]:
         if not outdated_certificates(job.course_certificate).filter(pk=certificate.pk).exists():
             return BulkJobItem.Outcome.SKIPPED, _("Already printed from the current template.")
         certificate_reissue(
-            certificate=certificate, actor=job.created_by, reason=_("Template updated")
+            certificate=certificate,
+            actor=job.created_by,
+            reason=_("Template updated"),
+            notify=job.notify,
         )
         return BulkJobItem.Outcome.DONE, ""
     if not evaluate_contact(contact=item.contact, course_certificate=job.course_certificate).met:
         return BulkJobItem.Outcome.SKIPPED, _("The conditions are not met.")
     _certificate, created = certificate_issue(
-        contact=item.contact, course=job.course_certificate.course, actor=job.created_by
+        contact=item.contact,
+        course=job.course_certificate.course,
+        actor=job.created_by,
+        notify=job.notify,
     )
     if not created:
         return BulkJobItem.Outcome.SKIPPED, _("Already has the certificate.")

@@ -78,6 +78,7 @@ def certificate_issue(
     actor=None,
     force: bool = False,
     reason: str = "",
+    notify: bool = True,
 ) -> tuple[Certificate, bool]:
     """Issue the course's certificate to the contact; returns (certificate, created).
 
@@ -189,7 +190,10 @@ def certificate_issue(
         },
     )
     # The render and the email follow in a worker; a missing PDF is rendered on download.
-    events.send_after_commit(events.certificate_issued, certificate_id=certificate.id)
+    # `notify`: the student's email; a bulk reissue that prints the same data may skip it.
+    events.send_after_commit(
+        events.certificate_issued, certificate_id=certificate.id, notify=notify
+    )
     return certificate, True
 
 
@@ -269,7 +273,9 @@ def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> 
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+def certificate_reissue(
+    *, certificate: Certificate, actor, reason: str = "", notify: bool = True
+) -> Certificate:
     """Delete and issue again with today's data and template, in one step."""
     if actor is None:
         raise CertificateError(_("Only a staff member can reissue a certificate."))
@@ -280,6 +286,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
         actor=actor,
         force=True,
         reason=reason,
+        notify=notify,
     )
     return new
 

@@ -33,8 +33,8 @@ def access_changed(sender, instance: Access, **kwargs):
 
 
 @receiver(events.certificate_issued, dispatch_uid="certificates_issued")
-def queue_issued_work(sender, certificate_id: int, **kwargs):
-    tasks.certificate_issued.delay(certificate_id)
+def queue_issued_work(sender, certificate_id: int, notify: bool = True, **kwargs):
+    tasks.certificate_issued.delay(certificate_id, notify=notify)
 
 
 @receiver(events.bulk_job_queued, dispatch_uid="certificates_bulk_job")

@@ -33,10 +33,11 @@ def _retry_later(task, error: Exception):
 
 
 @shared_task
-def certificate_issued(certificate_id: int) -> None:
+def certificate_issued(certificate_id: int, notify: bool = True) -> None:
     # Two tasks, so a storage fault that holds back the PDF never holds back the email of a
     # student with a login (a student without one gets the PDF attached: that email waits).
-    certificate_email.delay(certificate_id)
+    if notify:
+        certificate_email.delay(certificate_id)
     certificate_render.delay(certificate_id)
 
 

@@ -24,6 +24,8 @@ from certificates.services import certificate_issue, template_save
 from tests.factories import AccessFactory, ContactFactory, MembershipFactory, UserFactory
 
 LOGIN = "login"  # a 302 to the login page, back to the URL after logging in
+# A bulk job starts only from its confirmation page's form.
+CONFIRMED = {"confirm": "yes"}
 
 # The template editor's fields, enough for a preview of one line.
 PREVIEW_FORM = {
@@ -161,7 +163,7 @@ TABLE = {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),
     # Bulk jobs: owners and admins start them; managers may watch one's progress.
-    "bulk_job_start": ("post", lambda s: [s.slug, s.course.public_id, "reissue"], {}, {
+    "bulk_job_start": ("post", lambda s: [s.slug, s.course.public_id, "reissue"], CONFIRMED, {
         "owner": 302, "admin": 302, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),
     "bulk_job": ("get", lambda s: [s.slug, s.bulk_job.public_id], {}, {

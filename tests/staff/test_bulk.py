@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from certificates.bulk import bulk_job_run, bulk_job_start
@@ -6,6 +7,7 @@ from certificates.models import BulkJob, Certificate
 from certificates.services import CertificateError, certificate_issue, template_save
 from courses.services import lesson_complete
 from tests.factories import AccessFactory, ContactFactory, MembershipFactory, UserFactory
+from tests.helpers import complete_lessons
 
 
 def participants(project, course, n):
@@ -89,14 +91,65 @@ def test_start_view_runs_the_job_and_shows_its_progress(
     url = reverse("staff:bulk_job_start", args=[project.slug, course.public_id, "reissue"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"confirm": "yes"})
 
     job = BulkJob.objects.get()
     assert response.url == reverse("staff:bulk_job", args=[project.slug, job.public_id])
-    page = client.get(response.url)
-    assert "2 of 2" in page.content.decode()
-    assert 'aria-valuenow="100"' in page.content.decode()
+    page = client.get(response.url).content.decode()
+    assert "2 of 2" in page
+    assert 'aria-valuenow="100"' in page
+    assert "2 certificates were reissued." in page
+    assert "No email was sent to students." in page
     assert Certificate.objects.live().filter(template_revision__version=2).count() == 2
+
+
+def test_a_bulk_reissue_first_says_how_many_who_and_whether_students_are_emailed(
+    client, project, course, alice
+):
+    for name in ("Anna", "Bohdan", "Chloe", "Dmytro", "Emma", "Fedir", "Galyna"):
+        (contact,) = participants(project, course, 1)
+        contact.name = name
+        contact.save()
+        certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    edit_template(course)
+    client.force_login(alice)
+    url = reverse("staff:bulk_job_start", args=[project.slug, course.public_id, "reissue"])
+
+    page = client.get(url).content.decode()
+
+    assert "Reissue 7 certificates with the current template?" in page
+    for name in ("Anna", "Bohdan", "Chloe", "Dmytro", "Emma"):
+        assert f"<li>{name}</li>" in page
+    assert "and 2 more" in page
+    assert 'name="notify" id="bulk-notify" aria-describedby="bulk-notify-help">' in page
+    assert not BulkJob.objects.exists()
+    # A POST without the confirmation (an old bookmark, a replayed form) starts nothing.
+    assert client.post(url).status_code == 200
+    assert not BulkJob.objects.exists()
+
+
+def test_a_bulk_issue_emails_students_by_default_and_not_when_unticked(
+    client, project, course, alice, django_capture_on_commit_callbacks
+):
+    course.certificate.auto_issue = False
+    course.certificate.save()
+    first, second = participants(project, course, 2)
+    complete_lessons(first, course)
+    client.force_login(alice)
+    url = reverse("staff:bulk_job_start", args=[project.slug, course.public_id, "issue"])
+    assert 'name="notify" id="bulk-notify" aria-describedby="bulk-notify-help" checked>' in (
+        client.get(url).content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirm": "yes", "notify": "on"})
+    assert [m.to for m in mail.outbox] == [[first.email]]
+
+    complete_lessons(second, course)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirm": "yes"})
+    assert len(mail.outbox) == 1
+    assert Certificate.objects.live().count() == 2
 
 
 def test_progress_partial_polls_until_finished(client, project, course, alice):
@@ -110,15 +163,20 @@ def test_progress_partial_polls_until_finished(client, project, course, alice):
     assert 'hx-trigger="every 1s"' not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
 
-def test_start_needs_post_and_an_editor(client, project, course, alice):
+def test_start_needs_an_editor(client, project, course, alice):
     participants(project, course, 1)
     url = reverse("staff:bulk_job_start", args=[project.slug, course.public_id, "issue"])
-    client.force_login(alice)
-    assert client.get(url).status_code == 405
     manager = MembershipFactory(project=project, user=UserFactory(), role="manager").user
     client.force_login(manager)
-    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
     assert not BulkJob.objects.exists()
+
+
+def test_an_unknown_kind_of_job_is_404(client, project, course, alice):
+    client.force_login(alice)
+    url = reverse("staff:bulk_job_start", args=[project.slug, course.public_id, "explode"])
+    assert client.get(url).status_code == 404
 
 
 def test_another_school_gets_404(client, project, course, alice, charlie):
