@@ -225,7 +225,11 @@ def render_certificate(certificate) -> bytes:
 def certificate_metadata(snapshot: dict) -> dict:
     """What a certificate's PDF says about itself in its metadata (title, author, subject)."""
     return {
-        "title": f"{snapshot.get('certificate_title', '')} {snapshot.get('certificate_number', '')}",
+        "title": " ".join(
+            part
+            for part in (snapshot.get("certificate_title", ""), snapshot.get("certificate_number"))
+            if part
+        ),
         "author": snapshot.get("school_name", ""),
         # Language-neutral, so a worker's active language never changes a signed file.
         "subject": " — ".join(
