@@ -19,6 +19,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 
 import jwt
 from cryptography import x509
@@ -136,7 +137,7 @@ def credential_of(certificate: Certificate) -> dict:
 
 
 def _iso(moment) -> str:
-    return moment.astimezone(timezone.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _b64(der: bytes) -> str:
