@@ -16,11 +16,12 @@ import io
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -40,6 +41,8 @@ ROOT_VALIDITY = timedelta(days=365 * 30)
 SCHOOL_VALIDITY = timedelta(days=365 * 10)
 PKCS12_MAX_BYTES = 100 * 1024
 SIGNATURE_FIELD = "Signature"
+# Room for the CMS signature: an RSA-4096 signature with a chain of three certificates fits.
+SIGNATURE_BYTES_RESERVED = 12 * 1024
 
 
 class SigningError(Exception):
@@ -331,6 +334,29 @@ def _chain_of(key: SigningKey) -> tuple:
     return tuple(chain)
 
 
+@cache
+def _signer_class():
+    # pyHanko is imported lazily: only workers that sign and the verify page need it.
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+
+    class CachedKeySigner(signers.SimpleSigner):
+        """pyHanko's SimpleSigner parses its private key again for every signature (about
+        150 ms for RSA, twice per PDF); this one keeps the parsed key of the process cache."""
+
+        def __init__(self, *args, private_key, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._private_key = private_key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            if isinstance(self._private_key, rsa.RSAPrivateKey):
+                return self._private_key.sign(data, padding.PKCS1v15(), hash_algorithm)
+            return self._private_key.sign(data, ec.ECDSA(hash_algorithm))
+
+    return CachedKeySigner
+
+
 def loaded(key: SigningKey) -> LoadedKey:
     """The decrypted key, ready to sign. Decrypting and parsing once per process keeps the
     signature's cost to the signing itself."""
@@ -342,7 +368,6 @@ def loaded(key: SigningKey) -> LoadedKey:
     # pyHanko is imported lazily: only workers that sign and the verify page need it.
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
-    from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     private_key = _loaded_private_key(key)
@@ -353,7 +378,11 @@ def loaded(key: SigningKey) -> LoadedKey:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    signer = signers.SimpleSigner(
+    signer = _signer_class()(
+        private_key=private_key,
+        # A verifier trusts the root from outside (our keys page), never from the file, so the
+        # root is not embedded; the school's certificate and any intermediates are.
+        embed_roots=False,
         signing_cert=asn1_x509.Certificate.load(
             certificate.public_bytes(serialization.Encoding.DER)
         ),
@@ -393,7 +422,15 @@ def sign_pdf(pdf: bytes, *, project: Project, reason: str = "") -> bytes:
         else None
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, metadata, signer=key.signer, timestamper=timestamper)
+    output = signers.sign_pdf(
+        writer,
+        metadata,
+        signer=key.signer,
+        timestamper=timestamper,
+        # A fixed reservation spares pyHanko a trial signature to measure it; a timestamp
+        # token's size varies by server, so then pyHanko measures.
+        bytes_reserved=None if timestamper else SIGNATURE_BYTES_RESERVED,
+    )
     return output.getvalue()
 
 
