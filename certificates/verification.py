@@ -11,19 +11,19 @@ from django.utils import timezone
 from .models import Certificate
 from .services import verification_url
 
-VALID = "valid"
-WITHDRAWN = "withdrawn"
+VALID = Certificate.State.VALID
+WITHDRAWN = Certificate.State.WITHDRAWN
+REPLACED = Certificate.State.REPLACED
 # States in which the Open Badge's status bit is set: the credential no longer holds.
-REVOKED_STATES = frozenset({WITHDRAWN})
+REVOKED_STATES = frozenset({WITHDRAWN, REPLACED})
 # The same rule as a query, for the status list built over thousands of certificates at once.
 # It must select exactly the certificates `is_revoked` says yes to (a test holds them equal).
 REVOKED = Q(deleted_at__isnull=False)
 
 
-def public_state(certificate: Certificate) -> str:
-    if certificate.is_deleted:
-        return WITHDRAWN
-    return VALID
+def public_state(certificate: Certificate) -> Certificate.State:
+    """The certificate's public state (Certificate.state): valid, withdrawn or replaced."""
+    return certificate.state
 
 
 def is_revoked(certificate: Certificate) -> bool:
@@ -31,11 +31,14 @@ def is_revoked(certificate: Certificate) -> bool:
 
 
 def public_data(certificate: Certificate) -> dict:
-    """What anyone holding the code may see: no email, phone or other personal data."""
+    """What anyone holding the code may see: no email, phone or other personal data.
+
+    `status` is the public state: valid, withdrawn, or replaced (with the replacement).
+    """
     snapshot = certificate.snapshot
     state = public_state(certificate)
     data = {
-        "status": state,
+        "status": state.value,
         "number": certificate.number,
         "certificate_title": snapshot.get("certificate_title", ""),
         "course_title": snapshot.get("course_title", ""),
@@ -47,8 +50,8 @@ def public_data(certificate: Certificate) -> dict:
         data["participant_name"] = snapshot.get("participant_name", "")
         return data
     data["withdrawn_on"] = timezone.localdate(certificate.deleted_at).isoformat()
-    replacement = getattr(certificate, "replaced_by", None)
-    if replacement is not None:
+    if state == REPLACED:
+        replacement = certificate.replaced_by
         data["replaced_by"] = {
             "number": replacement.number,
             "verification_url": verification_url(replacement.code),

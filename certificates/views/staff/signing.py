@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import staff_view
 from certificates import signing
 from certificates.models import SigningKey
-
-from accounts.access import staff_view
 
 
 class KeyUploadForm(forms.Form):
