@@ -10,10 +10,12 @@
   time-stamping server), right after the render, in the worker.
 """
 
+import asyncio
 import base64
 import hashlib
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -402,6 +404,17 @@ def loaded(key: SigningKey) -> LoadedKey:
 # PDF signatures -------------------------------------------------------------------------
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their own event loop: in a
+    thread of its own when this thread already runs a loop (an ASGI server, Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(pdf: bytes, *, project: Project, reason: str = "") -> bytes:
     """The PDF with the school's PAdES signature appended (an incremental update)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -422,7 +435,8 @@ def sign_pdf(pdf: bytes, *, project: Project, reason: str = "") -> bytes:
         else None
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(
+    output = _outside_event_loop(
+        signers.sign_pdf,
         writer,
         metadata,
         signer=key.signer,
@@ -484,7 +498,7 @@ def check_pdf(data: bytes) -> PdfCheck:
     context = ValidationContext(trust_roots=_trust_roots(), allow_fetching=False)
     signature = signatures[0]
     try:
-        status = validate_pdf_signature(signature, context, skip_diff=True)
+        status = _outside_event_loop(validate_pdf_signature, signature, context, skip_diff=True)
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError):
         return PdfCheck("modified")
     except Exception:

@@ -1,0 +1,31 @@
+"""pyHanko's synchronous API runs its own event loop (asyncio.run); signing must still work in a
+thread that already runs one (Playwright's journeys, an ASGI server)."""
+
+import asyncio
+
+import pytest
+
+from certificates import signing
+
+
+async def answer():
+    return 42
+
+
+def test_a_sync_call_that_runs_a_loop_works_inside_a_running_loop():
+    async def inside():
+        return signing._outside_event_loop(lambda: asyncio.run(answer()))
+
+    assert asyncio.run(inside()) == 42
+
+
+def test_without_the_helper_it_would_fail():
+    async def inside():
+        coroutine = answer()
+        try:
+            return asyncio.run(coroutine)
+        finally:
+            coroutine.close()
+
+    with pytest.raises(RuntimeError, match="running event loop"):
+        asyncio.run(inside())
