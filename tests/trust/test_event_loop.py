@@ -3,8 +3,6 @@ thread that already runs one (Playwright's journeys, an ASGI server)."""
 
 import asyncio
 
-import pytest
-
 from certificates import signing
 
 
@@ -17,15 +15,3 @@ def test_a_sync_call_that_runs_a_loop_works_inside_a_running_loop():
         return signing._outside_event_loop(lambda: asyncio.run(answer()))
 
     assert asyncio.run(inside()) == 42
-
-
-def test_without_the_helper_it_would_fail():
-    async def inside():
-        coroutine = answer()
-        try:
-            return asyncio.run(coroutine)
-        finally:
-            coroutine.close()
-
-    with pytest.raises(RuntimeError, match="running event loop"):
-        asyncio.run(inside())
