@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('certificates', '0003_template_language'),
+        ('certificates', '0004_bulk_job_heartbeat_and_items'),
         ('contacts', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
