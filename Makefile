@@ -29,6 +29,7 @@ lint: venv
 
 bench: venv messages
 	SECRET_KEY=bench-only-secret $(PY) scripts/bench.py
+	SECRET_KEY=bench-only-secret $(PY) scripts/bench_signing.py
 	if [ -f scripts/bench_report.py ]; then SECRET_KEY=bench-only-secret $(PY) scripts/bench_report.py; fi
 
 venv: system-deps $(STAMP)

@@ -241,6 +241,9 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     delete_reason = models.CharField(_("reason for deletion"), max_length=500, blank=True)
+    # The certificate's bit in its school's Bitstring Status List (the Open Badge's
+    # credentialStatus); taken from the school's number sequence at issue, so never reused.
+    status_index = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -257,6 +260,9 @@ class Certificate(models.Model):
             models.UniqueConstraint(fields=["project", "number"], name="certificate_unique_number"),
             models.UniqueConstraint(
                 fields=["project", "sequence"], name="certificate_unique_sequence"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "status_index"], name="certificate_unique_status_index"
             ),
             models.CheckConstraint(
                 condition=Q(method="automatic", issued_by__isnull=True, forced=False)
@@ -513,3 +519,72 @@ class ExportJob(models.Model):
     @property
     def filename(self) -> str:
         return f"certificates-{timezone.localdate(self.created_at).isoformat()}.{self.format}"
+
+
+class SigningKey(models.Model):
+    """A key and X.509 certificate that signs PDFs and Open Badges.
+
+    The installation has one root (project empty) that certifies each school's keys. Keys are
+    never deleted: a rotated key is retired but kept, with its certificate and validity
+    period, so PDFs and credentials it signed still verify. The private key is stored
+    encrypted with SIGNING_KEY_ENCRYPTION_KEY (see certificates/signing.py).
+    """
+
+    class Kind(models.TextChoices):
+        ROOT = "root", _("installation root")
+        SCHOOL = "school", _("school signing key")
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("created by the application")
+        UPLOADED = "uploaded", _("uploaded (PKCS#12)")
+
+    project = models.ForeignKey(
+        "accounts.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signing_keys",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.GENERATED)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    certificate_pem = models.TextField()
+    # Certificates between this one and its root, for keys uploaded with their own chain.
+    chain_pem = models.TextField(blank=True)
+    encrypted_private_key = models.BinaryField()
+    fingerprint = models.CharField(max_length=64, unique=True)  # SHA-256 of the DER, hex
+    subject = models.CharField(max_length=500)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="root", project__isnull=True)
+                | Q(kind="school", project__isnull=False),
+                name="signing_key_root_has_no_project",
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(retired_at__isnull=True, kind="school"),
+                name="signing_key_one_current_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(retired_at__isnull=True, kind="root"),
+                name="signing_key_one_current_root",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_at is None

@@ -161,8 +161,17 @@ def _image_cache() -> dict:
 
 
 def render_pdf(
-    *, html: str, css: str, page_size: str, orientation: str, background: str = "", values: dict
+    *,
+    html: str,
+    css: str,
+    page_size: str,
+    orientation: str,
+    background: str = "",
+    values: dict,
+    metadata: dict | None = None,
 ) -> bytes:
+    """A PDF/A-3b document; `metadata` (title, author, subject, verification_url) goes into
+    its document information and XMP metadata."""
     weasyprint, font_config, _fetcher_class = _weasyprint()
     fetcher = url_fetcher()
     background_url = None
@@ -181,9 +190,18 @@ def render_pdf(
         )
         for sheet in (page_css(page_size, orientation, background_url), css or "")
     ]
-    return document.write_pdf(
+    rendered = document.render(
         stylesheets=stylesheets, font_config=font_config, cache=_image_cache()
     )
+    if metadata:
+        rendered.metadata.title = metadata.get("title") or rendered.metadata.title
+        rendered.metadata.authors = [metadata["author"]] if metadata.get("author") else []
+        rendered.metadata.description = metadata.get("subject") or None
+        if metadata.get("verification_url"):
+            rendered.metadata.keywords = [metadata["verification_url"]]
+            rendered.metadata.custom = {"VerificationURL": metadata["verification_url"]}
+    # PDF/A-3b: fonts embedded, colours defined, metadata in XMP: readable in decades.
+    return rendered.write_pdf(pdf_variant="pdf/a-3b", custom_metadata=True)
 
 
 def static_base_url() -> str:
@@ -200,7 +218,31 @@ def render_certificate(certificate) -> bytes:
         orientation=revision.orientation,
         background=revision.background,
         values=certificate.snapshot,
+        metadata=certificate_metadata(certificate.snapshot),
     )
+
+
+def certificate_metadata(snapshot: dict) -> dict:
+    """What a certificate's PDF says about itself in its metadata (title, author, subject)."""
+    return {
+        "title": " ".join(
+            part
+            for part in (snapshot.get("certificate_title", ""), snapshot.get("certificate_number"))
+            if part
+        ),
+        "author": snapshot.get("school_name", ""),
+        # Language-neutral, so a worker's active language never changes a signed file.
+        "subject": " — ".join(
+            value
+            for value in (
+                snapshot.get("participant_name", ""),
+                snapshot.get("course_title", ""),
+                snapshot.get("verification_url", ""),
+            )
+            if value
+        ),
+        "verification_url": snapshot.get("verification_url", ""),
+    }
 
 
 def pdf_first_page_png(pdf: bytes, *, width: int = 900) -> bytes:

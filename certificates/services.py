@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Contact
 from courses.models import Access, Course
 
-from . import events, rendering
+from . import events, rendering, signing
 from .models import (
     DEFAULT_NUMBER_FORMAT,
     Certificate,
@@ -129,6 +129,9 @@ def certificate_issue(
     )
     code = new_code()
     certificate = Certificate(
+        # The school's sequence is locked and never reused: it is also the certificate's
+        # bit in the school's status list.
+        status_index=sequence,
         project_id=contact.project_id,
         contact=contact,
         course_certificate=course_certificate,
@@ -292,8 +295,13 @@ def certificate_reissue(
 
 
 def certificate_store_pdf(*, certificate: Certificate) -> bytes:
-    """Render from the frozen snapshot and store under an unguessable private name."""
-    pdf = rendering.render_certificate(certificate)
+    """Render from the frozen snapshot, sign with the school's key, and store under an
+    unguessable private name."""
+    pdf = signing.sign_pdf(
+        rendering.render_certificate(certificate),
+        project=certificate.project,
+        reason=certificate.number,
+    )
     # Relative to the field's upload_to ("certificates/"), which the storage prepends.
     name = f"{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
     old_name = certificate.pdf.name

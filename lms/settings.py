@@ -3,6 +3,7 @@
 Production refuses to start without a SECRET_KEY rather than run on a known one.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,22 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+# Signing keys (certificates/signing.py): private keys are stored encrypted with this key.
+# Losing it makes every stored key unusable, so it is backed up apart from the database.
+SIGNING_KEY_ENCRYPTION_KEY = env.str("SIGNING_KEY_ENCRYPTION_KEY", default="")
+if not SIGNING_KEY_ENCRYPTION_KEY:
+    # The test run (pytest imported) gets the development key like DEBUG does; a production
+    # server must not sign with a key anyone can read here.
+    if not DEBUG and "pytest" not in sys.modules:
+        raise ImproperlyConfigured(
+            "Set SIGNING_KEY_ENCRYPTION_KEY (or DEBUG=true for local development)."
+        )
+    SIGNING_KEY_ENCRYPTION_KEY = "insecure-development-signing-key-do-not-use-in-production"
+# A RFC 3161 time-stamping server; when set, every PDF signature carries its timestamp.
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Files uploaded on the verification page are read in memory up to this size, never stored.
+VERIFY_UPLOAD_MAX_BYTES = env.int("VERIFY_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

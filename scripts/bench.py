@@ -31,6 +31,7 @@ RENDERS = int(os.environ.get("BENCH_RENDERS", 20))
 
 def configure_environment(folder: Path) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("SIGNING_KEY_ENCRYPTION_KEY", "bench-only-signing-key")
     os.environ["DEBUG"] = "false"
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(folder / "media")

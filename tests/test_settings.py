@@ -32,7 +32,11 @@ print(json.dumps({
 
 
 def run(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "lms.settings"}
+    clean = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "SIGNING_KEY_ENCRYPTION_KEY": "settings-test-key",
+    }
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

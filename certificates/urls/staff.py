@@ -6,7 +6,14 @@ report with its exports, and bulk jobs.
 
 from django.urls import path
 
-from certificates.views.staff import bulk, course_certificate, products, reports, template_editor
+from certificates.views.staff import (
+    bulk,
+    course_certificate,
+    products,
+    reports,
+    signing,
+    template_editor,
+)
 
 urlpatterns = [
     # Issue now, × and the PDF, from the contact card's Products tab.
@@ -69,6 +76,10 @@ urlpatterns = [
     path("reports/certificates/export/", reports.certificates_export, name="certificates_export"),
     path("exports/<uuid:job_id>/", reports.export_job, name="export_job"),
     path("exports/<uuid:job_id>/download/", reports.export_download, name="export_download"),
+    # Settings → Signing key (owners and admins).
+    path("settings/signing-key/", signing.signing_keys, name="signing_keys"),
+    path("settings/signing-key/rotate/", signing.signing_key_rotate, name="signing_key_rotate"),
+    path("settings/signing-key/upload/", signing.signing_key_upload, name="signing_key_upload"),
     # Bulk jobs.
     path("courses/<uuid:course_id>/jobs/<slug:kind>/", bulk.job_start, name="bulk_job_start"),
     path("jobs/<uuid:job_id>/", bulk.job_detail, name="bulk_job"),

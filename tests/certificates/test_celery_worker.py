@@ -45,6 +45,8 @@ def worker(celery_broker_url, tmp_path, settings):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
         "SECRET_KEY": "celery-test-worker",
+        # The same key as this process: the worker signs with keys this process may create.
+        "SIGNING_KEY_ENCRYPTION_KEY": settings.SIGNING_KEY_ENCRYPTION_KEY,
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": celery_broker_url,
         "CELERY_QUEUE": queue,  # what the worker's own tasks send goes back to it

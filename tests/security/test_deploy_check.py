@@ -35,6 +35,8 @@ def production_env() -> dict[str, str]:
     env = documented_production_env()
     assert env["SECRET_KEY"].startswith("<")  # a placeholder, filled in here
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    assert env["SIGNING_KEY_ENCRYPTION_KEY"].startswith("<")
+    env["SIGNING_KEY_ENCRYPTION_KEY"] = secrets.token_urlsafe(32)
     return env
 
 

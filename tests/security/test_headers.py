@@ -69,7 +69,7 @@ def settings_from_env(**env) -> str:
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**clean, "SECRET_KEY": "x", **env},
+        env={**clean, "SECRET_KEY": "x", "SIGNING_KEY_ENCRYPTION_KEY": "x", **env},
         capture_output=True,
         text=True,
         timeout=60,

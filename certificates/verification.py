@@ -1,0 +1,79 @@
+"""What the public may know about a certificate, in one place.
+
+The verification page, its JSON, the Open Badge's status list and the file check all take a
+certificate's public state from `public_state`, so a new state (an expiry date, say) is added
+here once and every one of them follows.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Certificate
+from .services import verification_url
+
+VALID = Certificate.State.VALID
+WITHDRAWN = Certificate.State.WITHDRAWN
+REPLACED = Certificate.State.REPLACED
+# States in which the Open Badge's status bit is set: the credential no longer holds.
+REVOKED_STATES = frozenset({WITHDRAWN, REPLACED})
+# The same rule as a query, for the status list built over thousands of certificates at once.
+# It must select exactly the certificates `is_revoked` says yes to (a test holds them equal).
+REVOKED = Q(deleted_at__isnull=False)
+
+
+def public_state(certificate: Certificate) -> Certificate.State:
+    """The certificate's public state (Certificate.state): valid, withdrawn or replaced."""
+    return certificate.state
+
+
+def is_revoked(certificate: Certificate) -> bool:
+    return public_state(certificate) in REVOKED_STATES
+
+
+def public_data(certificate: Certificate) -> dict:
+    """What anyone holding the code may see: no email, phone or other personal data.
+
+    `status` is the public state: valid, withdrawn, or replaced (with the replacement).
+    """
+    snapshot = certificate.snapshot
+    state = public_state(certificate)
+    data = {
+        "status": state.value,
+        "number": certificate.number,
+        "certificate_title": snapshot.get("certificate_title", ""),
+        "course_title": snapshot.get("course_title", ""),
+        "school": snapshot.get("school_name", ""),
+        "issued_on": snapshot.get("issued_on", ""),
+        "verification_url": verification_url(certificate.code),
+    }
+    if state == VALID:
+        data["participant_name"] = snapshot.get("participant_name", "")
+        return data
+    data["withdrawn_on"] = timezone.localdate(certificate.deleted_at).isoformat()
+    if state == REPLACED:
+        replacement = certificate.replaced_by
+        data["replaced_by"] = {
+            "number": replacement.number,
+            "verification_url": verification_url(replacement.code),
+        }
+    return data
+
+
+def normalise_code(code: str) -> str:
+    # Codes are uppercase base32; people retype them in any case, with spaces or dashes.
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+def code_from_url(url: str) -> str:
+    """The code in a verification URL (…/verify/<code>/), or ''."""
+    parts = [part for part in url.split("?")[0].split("/") if part]
+    if len(parts) >= 2 and parts[-2] == "verify":
+        return normalise_code(parts[-1])
+    return ""
+
+
+def certificate_by_code(code: str, *, project_id=None) -> Certificate | None:
+    certificates = Certificate.objects.select_related("replaced_by", "project")
+    if project_id is not None:
+        certificates = certificates.filter(project_id=project_id)
+    return certificates.filter(code=normalise_code(code)).first() if code else None
