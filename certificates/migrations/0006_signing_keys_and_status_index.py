@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('certificates', '0004_bulk_job_heartbeat_and_items'),
+        ('certificates', '0005_bulk_job_notify'),
         ('contacts', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
