@@ -63,6 +63,17 @@ TABLE = {
     "school_settings": ("get", lambda s: [s.slug], {}, {
         "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),
+    # The school's signing key: configuration, owners and admins only.
+    "signing_keys": ("get", lambda s: [s.slug], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "signing_key_rotate": ("post", lambda s: [s.slug], {}, {
+        "owner": 302, "admin": 302, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    # An upload without a file is refused with the form's message.
+    "signing_key_upload": ("post", lambda s: [s.slug], {}, {
+        "owner": 400, "admin": 400, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
     # Contacts and the contact card: daily work.
     "contacts": ("get", lambda s: [s.slug], {}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
