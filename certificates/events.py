@@ -7,8 +7,11 @@ them: the modules depend one way (tasks -> services -> events).
 from django.db import transaction
 from django.dispatch import Signal
 
-# Each is sent with one keyword argument: the id of the row it is about.
+# Each is sent with keyword arguments: the ids of the rows it is about.
 certificate_issued = Signal()  # certificate_id
+certificate_deleted = Signal()  # certificate_id
+# Sent after the deleted (old) and issued (new) signals of the same reissue.
+certificate_reissued = Signal()  # certificate_id (the new one), replaces_id (the old one)
 bulk_job_queued = Signal()  # job_id
 export_job_queued = Signal()  # job_id
 

@@ -272,6 +272,7 @@ def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> 
         reason=certificate.delete_reason,
         data={"number": certificate.number},
     )
+    events.send_after_commit(events.certificate_deleted, certificate_id=certificate.id)
     return certificate
 
 
@@ -290,6 +291,9 @@ def certificate_reissue(
         force=True,
         reason=reason,
         notify=notify,
+    )
+    events.send_after_commit(
+        events.certificate_reissued, certificate_id=new.id, replaces_id=certificate.id
     )
     return new
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "contacts",
     "courses",
     "certificates",
+    "api",  # API, webhooks: a thin interface over every app's services and selectors
+    "ninja",  # the API docs page's own static files, instead of a CDN
 ]
 
 MIDDLEWARE = [
@@ -179,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.bulk_jobs_resume",
         "schedule": 60.0,
     },
+    # Webhook retries whose queued message was lost (api/webhooks.py).
+    "webhook-deliveries-due": {"task": "api.tasks.webhook_deliveries_due", "schedule": 60.0},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 

@@ -18,6 +18,7 @@ staff_patterns = [
     path("<slug:project_slug>/", include("contacts.urls.staff")),
     path("<slug:project_slug>/", include("courses.urls.staff")),
     path("<slug:project_slug>/", include("certificates.urls.staff")),
+    path("<slug:project_slug>/", include("api.urls.staff")),
 ]
 # /my/…: the student portal.
 portal_patterns = [
@@ -41,5 +42,6 @@ urlpatterns = [
     path("staff/", include((staff_patterns, "staff"))),
     path("my/", include((portal_patterns, "portal"))),
     path("verify/", include("certificates.urls.public")),
+    path("api/v1/", include("api.urls.v1")),
     path("django-admin/", admin.site.urls),
 ]
