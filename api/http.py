@@ -57,7 +57,8 @@ class TokenRateLimit(RateLimit):
     """certificates.ratelimit's fixed window, counted per API token instead of per address."""
 
     def _key(self, request, now: float) -> str:
-        return f"ratelimit:{self.scope}:{request.api_token.pk}:{int(now // self.window)}"
+        token = request.api_token.token_hash[:24]
+        return f"ratelimit:{self.scope}:{token}:{int(now // self.window)}"
 
 
 def rate_limit() -> TokenRateLimit:

@@ -7,7 +7,7 @@ the same services as the staff pages, as the token's creator.
 from uuid import UUID
 
 from django.http import Http404, HttpResponse, QueryDict
-from ninja import Header, Query, Router
+from ninja import Header, Query, Router, Status
 
 from certificates import report, services
 from certificates.report import Cursor
@@ -151,7 +151,7 @@ def certificate_issue(
     )
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, data
+    return Status(status, data)
 
 
 @router.post(
@@ -181,4 +181,4 @@ def certificate_reissue(request, certificate_id: UUID, payload: schemas.ReasonIn
     new = services.certificate_reissue(
         certificate=certificate, actor=request.api_token.created_by, reason=payload.reason
     )
-    return 201, schemas.certificate_data(_one(request, pk=new.pk))
+    return Status(201, schemas.certificate_data(_one(request, pk=new.pk)))
