@@ -1,9 +1,11 @@
-"""XLSX exports of the Certificates report.
+"""XLSX exports and PDF bulk downloads (ZIP, merged PDF) of the Certificates report.
 
 Up to EXPORT_INLINE_MAX_ROWS rows the file is built in the request (a second or so). A bigger
 list takes long enough (about 14 s at 100,000 rows) that it becomes an ExportJob: a worker
 builds the file into private storage and the job page shows a progress bar, then Download.
 CSV is streamed as it is written, so it never needs a job.
+
+A ZIP of the PDFs or one merged PDF (archives.py) is always such a job.
 
 Finished files are kept for a day: `manage.py export_jobs_cleanup` (run it daily from cron)
 deletes older jobs with their files.
@@ -21,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from . import events, heartbeat, report
+from . import archives, events, heartbeat, report
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,11 @@ KEEP_FOR = timedelta(days=1)
 # A second click within this long joins the unfinished job instead of starting another.
 STALE_AFTER = timedelta(hours=2)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ExportJob.Format.XLSX: XLSX_CONTENT_TYPE,
+    ExportJob.Format.ZIP: archives.ZIP_CONTENT_TYPE,
+    ExportJob.Format.PDF: archives.PDF_CONTENT_TYPE,
+}
 UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 
 
@@ -69,8 +76,8 @@ def write_xlsx(output, *, project, filters: report.Filters, progress=None) -> in
     return rows
 
 
-def export_job_start(*, project, actor, data) -> ExportJob:
-    """Queue an XLSX export of the report filtered by `data` (request.POST or a dict).
+def export_job_start(*, project, actor, data, fmt: str = ExportJob.Format.XLSX) -> ExportJob:
+    """Queue an export (XLSX, ZIP or merged PDF) of the report filtered by `data`.
 
     A second click on the same export (same person, same filters) while the first is still
     being built leads to that first job instead of building the file twice.
@@ -80,6 +87,7 @@ def export_job_start(*, project, actor, data) -> ExportJob:
     existing = ExportJob.objects.filter(
         project=project,
         created_by=actor,
+        format=fmt,
         query=query,
         status__in=UNFINISHED,
         created_at__gte=timezone.now() - STALE_AFTER,
@@ -90,12 +98,22 @@ def export_job_start(*, project, actor, data) -> ExportJob:
         job = ExportJob.objects.create(
             project=project,
             created_by=actor,
+            format=fmt,
             query=query,
             language=translation.get_language() or "",
             total=report.filtered(project=project, filters=filters).count(),
         )
         events.send_after_commit(events.export_job_queued, job_id=job.id)
     return job
+
+
+def _writer(fmt: str):
+    """The function that writes a job's file of this format."""
+    return {
+        ExportJob.Format.XLSX: write_xlsx,
+        ExportJob.Format.ZIP: archives.write_zip,
+        ExportJob.Format.PDF: archives.write_merged_pdf,
+    }[fmt]
 
 
 class _TakenOver(Exception):
@@ -136,10 +154,11 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             filters = job_filters(job)
             # The list may have changed since the click; count what will really be written.
             jobs.update(total=report.filtered(project=job.project, filters=filters).count())
+            write = _writer(job.format)
             with tempfile.TemporaryFile() as output:
-                rows = write_xlsx(output, project=job.project, filters=filters, progress=progress)
+                rows = write(output, project=job.project, filters=filters, progress=progress)
                 output.seek(0)
-                job.file.save(f"{job.public_id}.xlsx", File(output), save=False)
+                job.file.save(f"{job.public_id}.{job.format}", File(output), save=False)
     except _TakenOver:
         return job
     except Exception as error:

@@ -468,6 +468,8 @@ class ExportJob(models.Model):
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "XLSX"
+        ZIP = "zip", _("ZIP of PDFs")
+        PDF = "pdf", _("One merged PDF")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

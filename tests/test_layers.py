@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["lms", "accounts", "contacts", "courses", "certificates"]
+LAYERS = ["lms", "accounts", "contacts", "courses", "certificates", "api"]
 # Pages compose several apps; the guide lets them read any app's selectors.
 COMPOSING = {"views", "urls", "admin", "management", "announcements"}
 

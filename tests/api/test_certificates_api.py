@@ -1,8 +1,8 @@
 import datetime
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.tokens import token_create
 from certificates import services
@@ -35,7 +35,9 @@ def test_a_certificate_by_id_number_and_code(api_client, read_token, issued):
     assert body["issued_by"] == "alice@example.com"
     assert body["verification_url"].endswith(f"/verify/{issued.code}/")
     by_number = api_client("get", f"/api/v1/certificates/lookup?number={issued.number}", read_token)
-    by_code = api_client("get", f"/api/v1/certificates/lookup?code={issued.code.lower()}", read_token)
+    by_code = api_client(
+        "get", f"/api/v1/certificates/lookup?code={issued.code.lower()}", read_token
+    )
     assert by_number.json() == body
     assert by_code.json() == body
 
@@ -133,7 +135,9 @@ def test_the_same_idempotency_key_replays_the_first_response(
     first = api_client("post", "/api/v1/certificates", write_token, body, HTTP_IDEMPOTENCY_KEY="k1")
     # Deleted in between: without the key a retry would issue a second certificate.
     Certificate.objects.update(deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
-    replay = api_client("post", "/api/v1/certificates", write_token, body, HTTP_IDEMPOTENCY_KEY="k1")
+    replay = api_client(
+        "post", "/api/v1/certificates", write_token, body, HTTP_IDEMPOTENCY_KEY="k1"
+    )
     assert first.status_code == replay.status_code == 201
     assert replay.json() == first.json()
     assert replay["Idempotent-Replayed"] == "true"
@@ -257,7 +261,9 @@ def test_a_page_of_100_makes_as_many_queries_as_a_page_of_1(
 
     def count(limit):
         with CaptureQueriesContext(connection) as queries:
-            response = api_client("get", f"/api/v1/certificates?limit={limit}&deleted=1", read_token)
+            response = api_client(
+                "get", f"/api/v1/certificates?limit={limit}&deleted=1", read_token
+            )
         assert len(response.json()["items"]) == limit
         return len(queries)
 

@@ -154,7 +154,7 @@ def test_outdated_template_is_flagged_in_the_export(staff_client, project, issue
 
 
 def test_unknown_format_is_404(staff_client, project, issued):
-    assert export(staff_client, project, format="pdf").status_code == 404
+    assert export(staff_client, project, format="docx").status_code == 404
 
 
 def test_foreign_project_answers_404(client, charlie, project, issued):

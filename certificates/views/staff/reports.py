@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import project_object, staff_view
 from accounts.services import membership_report_columns_save
-from certificates import exports, report
+from certificates import archives, exports, report
 from certificates.models import ExportJob
 
 # (sort name, column heading) of the sortable columns, in table order.
@@ -89,9 +89,11 @@ def report_columns(request):
 def certificates_export(request):
     data = request.POST if request.method == "POST" else request.GET
     fmt = data.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "zip", "pdf"):
         raise Http404("Unknown export format")
     filters = report.ReportForm(data, project=request.project).filters()
+    if fmt in ("zip", "pdf"):
+        return _pdfs_download(request, data, fmt, filters)
     filename = f"certificates-{timezone.localdate().isoformat()}"
     if fmt == "csv":
         return _csv_response(
@@ -107,6 +109,25 @@ def certificates_export(request):
         context = {"section": "reports", "total": rows.count(), "params": params}
         return render(request, "staff/reports/export_large.html", context)
     job = exports.export_job_start(project=request.project, actor=request.user, data=data)
+    return redirect("staff:export_job", request.project.slug, job.public_id)
+
+
+def _pdfs_download(request, data, fmt, filters):
+    """The PDFs as a ZIP or one merged PDF: always a background job, and a GET asks first."""
+    total = report.filtered(project=request.project, filters=filters).count()
+    too_many = fmt == ExportJob.Format.PDF and total > archives.MERGED_PDF_MAX
+    if request.method != "POST" or too_many or not total:
+        context = {
+            "section": "reports",
+            "total": total,
+            "params": exports.filter_params(data),
+            "export_format": fmt,
+            "format_label": ExportJob.Format(fmt).label,
+            "too_many": too_many,
+            "merged_max": archives.MERGED_PDF_MAX,
+        }
+        return render(request, "staff/reports/download_pdfs.html", context)
+    job = exports.export_job_start(project=request.project, actor=request.user, data=data, fmt=fmt)
     return redirect("staff:export_job", request.project.slug, job.public_id)
 
 
@@ -136,7 +157,10 @@ def export_download(request, job_id):
     except FileNotFoundError as error:
         raise Http404("The file was cleaned up") from error
     response = FileResponse(
-        handle, as_attachment=True, filename=job.filename, content_type=exports.XLSX_CONTENT_TYPE
+        handle,
+        as_attachment=True,
+        filename=job.filename,
+        content_type=exports.CONTENT_TYPES[job.format],
     )
     response["Cache-Control"] = "private, no-store"
     return response
