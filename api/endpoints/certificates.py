@@ -19,7 +19,8 @@ from ..http import COMMON_ERRORS, ApiError, problems, require_write
 
 router = Router(tags=["certificates"])
 
-WRITE_ERRORS = (*COMMON_ERRORS, 403, 409)
+# 400: a body that is not JSON at all.
+WRITE_ERRORS = (*COMMON_ERRORS, 400, 403, 409)
 
 
 def _report_data(filters: schemas.CertificateFilters) -> QueryDict:

@@ -2,11 +2,13 @@
 
 from django.http import HttpResponse
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from api.http import problem_response
 from api.v1 import api
 
 
+@csrf_exempt  # API clients send no CSRF token; this view only answers 404
 def not_found(request, rest="") -> HttpResponse:
     return problem_response(404, "There is no such API endpoint.")
 

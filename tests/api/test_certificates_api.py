@@ -346,3 +346,18 @@ def test_auto_issue_still_works_with_webhook_receivers_connected(contact, course
         )
     services.certificate_issue_if_earned(contact_id=contact.id, course_id=course.id)
     assert Certificate.objects.filter(contact=contact).count() == 1
+
+
+def test_a_post_to_a_path_with_a_malformed_id_is_a_404_problem(api_client, write_token):
+    response = api_client("post", "/api/v1/certificates/null,null/delete", write_token, {})
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
+
+
+def test_a_body_that_is_not_json_is_a_400_problem(client, write_token):
+    response = client.post(
+        "/api/v1/certificates",
+        "t",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {write_token}",
+    )
+    assert (response.status_code, response["Content-Type"]) == (400, PROBLEM)
