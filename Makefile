@@ -31,6 +31,7 @@ bench: venv messages
 	SECRET_KEY=bench-only-secret $(PY) scripts/bench.py
 	SECRET_KEY=bench-only-secret $(PY) scripts/bench_signing.py
 	if [ -f scripts/bench_report.py ]; then SECRET_KEY=bench-only-secret $(PY) scripts/bench_report.py; fi
+	SECRET_KEY=bench-only-secret $(PY) scripts/bench_api.py
 
 venv: system-deps $(STAMP)
 
