@@ -123,16 +123,13 @@ def main() -> int:
                 lambda q=query: api.get(f"/api/v1/certificates?limit=50&{q}", **auth)
             )
             results[label] = (report_ms, api_ms)
-        print(
-            f"API list vs Certificates report, {ROWS:,} certificates, page of 50 (median of {REPEAT})"
-        )
+        print(f"API list vs Certificates report, {ROWS:,} certificates, a page of 50 rows")
         worst = 0.0
         for label, (report_ms, api_ms) in results.items():
             ratio = api_ms / report_ms
             worst = max(worst, ratio)
-            print(
-                f"  {label:<13} report {report_ms:7.1f} ms   API {api_ms:7.1f} ms   ratio {ratio:.2f}"
-            )
+            times = f"report {report_ms:7.1f} ms   API {api_ms:7.1f} ms"
+            print(f"  {label:<13} {times}   ratio {ratio:.2f} (median of {REPEAT})")
         print(f"  worst ratio {worst:.2f} (goal: at most {GOAL})")
         return 0 if worst <= GOAL else 1
 
