@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Requests per minute per API token (api/http.py); counted in CACHES.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
 
 
 LOGGING = {
