@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from api import tokens
 from tests.factories import (
@@ -54,3 +55,11 @@ def staff_client(client, alice):
     """The test client, logged in as `alice`, owner of `project`."""
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Ukrainian leaves the language active in the thread; later tests expect
+    English messages from services."""
+    yield
+    translation.deactivate()
