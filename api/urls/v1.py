@@ -16,5 +16,5 @@ def not_found(request, rest="") -> HttpResponse:
 urlpatterns = [
     path("", api.urls),
     # Anything else under /api/v1/ is a problem+json 404 too, not the site's HTML page.
-    re_path(r"^(?P<rest>.*)$", not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, newlines too
 ]

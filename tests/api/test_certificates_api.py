@@ -361,3 +361,8 @@ def test_a_body_that_is_not_json_is_a_400_problem(client, write_token):
         HTTP_AUTHORIZATION=f"Bearer {write_token}",
     )
     assert (response.status_code, response["Content-Type"]) == (400, PROBLEM)
+
+
+def test_a_path_with_a_newline_is_a_404_problem_too(api_client, write_token):
+    response = api_client("post", "/api/v1/certificates/%0A/delete", write_token, {})
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
