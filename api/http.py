@@ -53,16 +53,9 @@ def problem_response(status: int, detail: str, *, headers=None, errors=None) -> 
     return response
 
 
-class TokenRateLimit(RateLimit):
-    """certificates.ratelimit's fixed window, counted per API token instead of per address."""
-
-    def _key(self, request, now: float) -> str:
-        token = request.api_token.token_hash[:24]
-        return f"ratelimit:{self.scope}:{token}:{int(now // self.window)}"
-
-
-def rate_limit() -> TokenRateLimit:
-    return TokenRateLimit("api", limit=getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 300))
+def rate_limit() -> RateLimit:
+    """lms.ratelimit's fixed window, counted per API token (by its hash) instead of address."""
+    return RateLimit("api", limit=getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 300))
 
 
 class TokenAuth(HttpBearer):

@@ -16,8 +16,12 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, Project
+from api.models import WebhookDelivery, WebhookEndpoint
+from api.tokens import token_create
+from api.webhooks import endpoint_create
 from certificates.exports import export_job_run, export_job_start
 from certificates.models import BulkJob, ExportJob
 from certificates.services import certificate_issue, template_save
@@ -180,8 +184,56 @@ TABLE = {
     "bulk_job": ("get", lambda s: [s.slug, s.bulk_job.public_id], {}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),
+    # Settings → API tokens and Settings → Webhooks: configuration.
+    "api_tokens": ("get", lambda s: [s.slug], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "api_token_revoke": ("get", lambda s: [s.slug, _token(s).public_id], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "webhooks": ("get", lambda s: [s.slug], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "webhook": ("get", lambda s: [s.slug, _endpoint(s).public_id], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "webhook_enable": ("post", lambda s: [s.slug, _endpoint(s).public_id], {}, {
+        "owner": 302, "admin": 302, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "webhook_remove": ("get", lambda s: [s.slug, _endpoint(s).public_id], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
+    "webhook_resend": ("post", lambda s: [s.slug, *_delivery(s)], {}, {
+        "owner": 302, "admin": 302, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
 }
 # fmt: on
+
+
+def _token(s):
+    project = Project.objects.get(slug=s.slug)
+    return token_create(project=project, actor=s.users["owner"], name="CRM", scope="read")[0]
+
+
+def _endpoint(s):
+    project = Project.objects.get(slug=s.slug)
+    return endpoint_create(
+        project=project,
+        actor=s.users["owner"],
+        url="https://crm.example.com/hook",
+        events=["certificate.issued"],
+    )
+
+
+def _delivery(s):
+    """A failed delivery of a disabled endpoint: Resend answers without any network."""
+    endpoint = _endpoint(s)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_at=timezone.now())
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_roles", event="certificate.issued", subject_id=1,
+        body="{}", status="failed", attempts=9,
+    )  # fmt: skip
+    return [endpoint.public_id, delivery.public_id]
 
 
 def staff_url_names() -> set[str]:

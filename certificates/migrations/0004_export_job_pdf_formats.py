@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0002_printed_name'),
+        ('certificates', '0003_template_language'),
     ]
 
     operations = [
