@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0003_template_language'),
+        ('certificates', '0004_bulk_job_heartbeat_and_items'),
     ]
 
     operations = [
