@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0004_bulk_job_heartbeat_and_items'),
+        ('certificates', '0006_signing_keys_and_status_index'),
     ]
 
     operations = [
