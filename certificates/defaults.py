@@ -74,3 +74,8 @@ SAMPLE_VALUES = {
     "verification_url": "http://127.0.0.1:8000/verify/SAMPLECODE0000000/",
     "school_name": "Demo School",
 }
+
+
+def sample_values(school_name: str) -> dict:
+    """What a preview prints, and what a template is test-drawn with when saved."""
+    return {**SAMPLE_VALUES, "school_name": school_name}

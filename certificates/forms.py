@@ -17,8 +17,6 @@ from .numbering import format_number, validate_number_format
 MAX_BACKGROUND_BYTES = 5 * 1024 * 1024
 MAX_BACKGROUND_PIXELS = 8000
 BACKGROUND_FORMATS = {"PNG", "JPEG"}
-# A template is a page, not a book: the cap keeps a preview render cheap.
-MAX_SOURCE_CHARS = 100_000
 
 
 def bootstrap(form: forms.BaseForm) -> None:
@@ -44,13 +42,34 @@ def example_number(number_format: str, prefix: str) -> str:
     return format_number(number_format, prefix=prefix, year=timezone.localdate().year, seq=123)
 
 
+def source_field(label) -> forms.CharField:
+    # Declared here rather than built from the model's TextField: max_length given to the
+    # constructor adds the validator (setting it on a built field only changes the widget).
+    # Kept as typed (strip=False): stripping would make every save of an unchanged design
+    # differ from the stored one by its final newline, and bump the version.
+    return forms.CharField(
+        label=label,
+        max_length=rendering.MAX_SOURCE_CHARS,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 18,
+                "spellcheck": "false",
+                "wrap": "off",
+                "class": "font-monospace small",
+            }
+        ),
+    )
+
+
 class TemplateForm(forms.ModelForm):
+    html = source_field(_("HTML"))
+    css = source_field(_("CSS"))
+
     class Meta:
         model = CertificateTemplate
         fields = ["name", "html", "css", "page_size", "orientation", "language", "background"]
         widgets = {
-            "html": forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "wrap": "off"}),
-            "css": forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "wrap": "off"}),
             "background": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
         help_texts = {
@@ -59,17 +78,15 @@ class TemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("html", "css"):
-            # Kept as typed: stripping would make every save of an unchanged design differ
-            # from the stored one by its final newline, and bump the version.
-            self.fields[name].strip = False
-            self.fields[name].max_length = MAX_SOURCE_CHARS
-            self.fields[name].widget.attrs["class"] = "font-monospace small"
+        self.fields["css"].required = False
+        self.fields["css"].widget.attrs["rows"] = 12
 
     def clean_html(self):
         # Browsers send textarea lines with CRLF; stored designs use LF.
         html = self.cleaned_data["html"].replace("\r\n", "\n")
-        errors = rendering.validate_template_html(html)
+        errors = rendering.validate_template_html(html) + rendering.validate_template_size(
+            html=html, css=""
+        )
         if errors:
             raise ValidationError(errors)
         return html

@@ -1,4 +1,6 @@
+import secrets
 import uuid
+from pathlib import PurePath
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -10,11 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import name_to_print_expression
 
+from .rendering import school_folder
+
 DEFAULT_NUMBER_FORMAT = "{prefix}-{year}-{seq:06}"
 
 
 def private_storage():
     return storages["private"]
+
+
+def background_upload_to(template, filename: str) -> str:
+    """A folder per school and a name nobody can guess; a template reads only its own folder."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in (".png", ".jpg", ".jpeg"):
+        suffix = ".png"  # the form accepts PNG and JPEG only, whatever the file was called
+    return f"{school_folder(template.project_id)}/{secrets.token_urlsafe(24)}{suffix}"
 
 
 class CertificateTemplate(models.Model):
@@ -42,7 +54,7 @@ class CertificateTemplate(models.Model):
         _("orientation"), max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE
     )
     background = models.ImageField(
-        _("background image"), upload_to="certificate-backgrounds/", blank=True
+        _("background image"), upload_to=background_upload_to, blank=True
     )
     # Empty: the school's language. A school printing for two audiences keeps a design per
     # language instead.

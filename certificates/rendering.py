@@ -2,13 +2,17 @@
 
 Staff write the templates, so rendering is a sandbox: templates are not Django templates.
 Only `{{ placeholder }}` substitution of whitelisted names, values HTML-escaped, and
-WeasyPrint may fetch nothing but `data:` URIs and files under our static and media folders.
+WeasyPrint may fetch nothing but `data:` URIs, the files our app ships (static/) and the
+uploads of the template's own school. Every render runs in a child process of the renderer
+pool (render_pool.py) with a wall-clock limit, a memory cap and a page limit.
 """
 
 import base64
 import io
+import mimetypes
 import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,17 +21,22 @@ from urllib.request import url2pathname
 import segno
 from django.conf import settings
 from django.utils.html import escape
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms.text import strip_bidi_controls
+
+from .render_pool import Pool, PoolTimeout, PoolWorkerDied
 
 PLACEHOLDERS = {
-    "participant_name": _("Participant's name, as it is to be printed"),
-    "course_title": _("Course title"),
-    "certificate_title": _("Certificate name"),
-    "certificate_number": _("Certificate number"),
-    "issue_date": _("Issue date"),
-    "verification_url": _("Address of the public verification page"),
-    "qr_code": _("QR code that opens the verification page (an image)"),
-    "school_name": _("School name"),
+    "participant_name": gettext_lazy("Participant's name, as it is to be printed"),
+    "course_title": gettext_lazy("Course title"),
+    "certificate_title": gettext_lazy("Certificate name"),
+    "certificate_number": gettext_lazy("Certificate number"),
+    "issue_date": gettext_lazy("Issue date"),
+    "verification_url": gettext_lazy("Address of the public verification page"),
+    "qr_code": gettext_lazy("QR code that opens the verification page (an image)"),
+    "school_name": gettext_lazy("School name"),
 }
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Anything that looks like template syntax but is not a plain placeholder is refused, so a
@@ -35,22 +44,58 @@ PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 SUSPICIOUS_RE = re.compile(r"\{%|\{#|\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})")
 
 PAGE_SIZES = {"A4": "A4", "letter": "letter"}
+# A template is a page, not a book: the cap on each of its HTML and CSS keeps a render cheap.
+MAX_SOURCE_CHARS = 100_000
+# Every element costs style and layout time (14,000 paragraphs take ~10 s before the first page
+# is laid out) and nesting costs stack; a certificate needs a few dozen.
+MAX_ELEMENTS = 2_000
+START_TAG_RE = re.compile(r"<[A-Za-z]")
+# Uploads of one school live in a folder of their own; a template may read no other.
+BACKGROUNDS_FOLDER = "certificate-backgrounds"
+
+
+class RenderError(Exception):
+    """A certificate that cannot be drawn within the limits; the message is for the user."""
+
+
+class TooManyPages(Exception):
+    """Raised in the renderer child as soon as the layout makes one page too many."""
+
+
+def school_folder(school_id: int) -> str:
+    """The folder (under MEDIA_ROOT) of one school's uploads."""
+    return f"{BACKGROUNDS_FOLDER}/{int(school_id)}"
+
+
+def validate_template_size(*, html: str, css: str) -> list[str]:
+    """What makes a template too big to render, as messages; cheap, so checked everywhere."""
+    errors = [
+        _("The %(part)s is %(length)d characters long; the limit is %(max)d.")
+        % {"part": part, "length": len(text), "max": MAX_SOURCE_CHARS}
+        for part, text in (("HTML", html), ("CSS", css))
+        if len(text) > MAX_SOURCE_CHARS
+    ]
+    elements = len(START_TAG_RE.findall(html))
+    if elements > MAX_ELEMENTS:
+        errors.append(
+            _("The HTML has %(count)d elements; a certificate may have at most %(max)d.")
+            % {"count": elements, "max": MAX_ELEMENTS}
+        )
+    return errors
 
 
 def validate_template_html(html: str) -> list[str]:
     errors = []
     if SUSPICIOUS_RE.search(html):
         errors.append(
-            str(
-                _(
-                    "Only plain placeholders such as {{ participant_name }} are allowed; "
-                    "template tags, filters and attributes are not."
-                )
+            _(
+                "Only plain placeholders such as {{ participant_name }} are allowed; "
+                "template tags, filters and attributes are not."
             )
         )
     unknown = sorted({name for name in PLACEHOLDER_RE.findall(html)} - PLACEHOLDERS.keys())
     if unknown:
-        errors.append(str(_("Unknown placeholders: %(names)s.")) % {"names": ", ".join(unknown)})
+        errors.append(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(unknown)})
     return errors
 
 
@@ -63,7 +108,11 @@ def qr_code_img(url: str) -> str:
 
 
 def fill_placeholders(html: str, values: dict) -> str:
-    """Replace placeholders with escaped values; the QR code is the one trusted snippet."""
+    """Replace placeholders with escaped values; the QR code is the one trusted snippet.
+
+    Bidirectional controls are dropped from the values: a name must print in the order it
+    was typed, not reversed by a right-to-left override hidden in it.
+    """
 
     def replace(match):
         name = match.group(1)
@@ -72,7 +121,7 @@ def fill_placeholders(html: str, values: dict) -> str:
             return escape(match.group(0))
         if name == "qr_code":
             return qr_code_img(values["verification_url"])
-        return escape(values.get(name, ""))
+        return escape(strip_bidi_controls(str(values.get(name, ""))))
 
     return PLACEHOLDER_RE.sub(replace, html)
 
@@ -85,24 +134,52 @@ def page_css(page_size: str, orientation: str, background_url: str | None) -> st
     return css
 
 
-def allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT).resolve()]
-    roots += [Path(p).resolve() for p in settings.STATICFILES_DIRS]
-    return roots
+# What a render may read -------------------------------------------------------------------
 
 
-# What a certificate may pull in: pictures, stylesheets and fonts. Anything else (a text file
-# attached with <a rel="attachment">, a PDF) is refused even inside our folders.
+@dataclass(frozen=True)
+class Sandbox:
+    """The files one school's render may read. Plain paths, so it travels to the child."""
+
+    school_id: int
+    roots: tuple[str, ...]  # folders: our static files, the school's own uploads
+    files: tuple[str, ...] = ()  # single files besides: the template's own background
+    private: tuple[str, ...] = ()  # never, even when a root is set around them
+
+    @classmethod
+    def for_school(cls, school_id: int, *, background: str = "") -> "Sandbox":
+        media = Path(settings.MEDIA_ROOT).resolve()
+        roots = [media / school_folder(school_id)]
+        roots += [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+        files = []
+        if background:
+            # The revision's own background, named by the server when it was uploaded. Usually
+            # inside the school's folder already; a name from before per-school folders is
+            # allowed as that one file, never as a folder.
+            path = (media / background).resolve()
+            if path.is_relative_to(media / BACKGROUNDS_FOLDER):
+                files.append(path)
+        return cls(
+            school_id=school_id,
+            roots=tuple(str(p) for p in roots),
+            files=tuple(str(p) for p in files),
+            private=(str(Path(settings.PRIVATE_MEDIA_ROOT).resolve()),),
+        )
+
+
+# What a certificate may pull in: pictures, stylesheets and fonts. Anything else (a text file,
+# a PDF) is refused even inside our folders.
 ALLOWED_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".woff", ".woff2", ".ttf", ".otf"}
 )
 
 
-def allowed_file(url: str) -> Path | None:
-    """The local file a `file:` URL names, if a certificate may read it; else None.
+def allowed_file(url: str, *, sandbox: Sandbox) -> Path | None:
+    """The local file a `file:` URL names, if this school's certificate may read it; else None.
 
     The path is decoded once here and the decoded path is what gets opened, so a
-    percent-encoded `..` cannot mean one thing to this check and another to urllib.
+    percent-encoded `..` cannot mean one thing to this check and another to urllib. Symlinks
+    are resolved first: a link placed inside a school's folder is judged by where it points.
     """
     parts = urlsplit(url)
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
@@ -110,89 +187,127 @@ def allowed_file(url: str) -> Path | None:
     path = Path(url2pathname(parts.path)).resolve()
     if path.suffix.lower() not in ALLOWED_SUFFIXES or not path.is_file():
         return None
-    private = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    if path.is_relative_to(private):
+    if any(path.is_relative_to(private) for private in sandbox.private):
         return None  # issued PDFs stay private even if MEDIA_ROOT is set around them
-    if not any(path.is_relative_to(root) for root in allowed_roots()):
-        return None
-    return path
+    if str(path) in sandbox.files or any(path.is_relative_to(root) for root in sandbox.roots):
+        return path
+    return None
+
+
+def static_base_url() -> str:
+    # Relative URLs in a template (`img/seal.png`) resolve inside our static folder.
+    return Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
+
+
+# In the renderer child ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a child needs to draw one certificate; it reads no Django settings."""
+
+    html: str
+    stylesheets: tuple[str, ...]
+    base_url: str
+    sandbox: Sandbox
+    max_pages: int
+    png_width: int | None = None  # a picture of the first page instead of the PDF
+    metadata: dict | None = None  # title, author, subject, verification_url
+
+
+_limits = {"max_pages": 2}  # of the job being drawn; a child draws one job at a time
 
 
 @cache
 def _weasyprint():
-    # Imported lazily: pages that never print should not pay WeasyPrint's start-up.
+    # Imported lazily: pages that never print should not pay WeasyPrint's start-up (the
+    # renderer's fork server imports it once for all children).
     import weasyprint
+    import weasyprint.layout
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     class RestrictedURLFetcher(URLFetcher):
-        """Only `data:` URIs and files inside our own static and media folders."""
+        """Only `data:` URIs, our static files and the school's own uploads."""
+
+        def __init__(self, *args, sandbox: Sandbox, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.sandbox = sandbox
 
         def fetch(self, url, headers=None):
             if url[:5].lower() == "data:":
                 return super().fetch(url, headers)
-            path = allowed_file(url)
+            path = allowed_file(url, sandbox=self.sandbox)
             if path is not None:
                 return super().fetch(path.as_uri(), headers)
             raise ValueError(f"Refused to fetch {url[:80]!r}: not a data URI or our own file")
+
+    # Stop the layout at the first page past the limit instead of laying out 14,000 pages and
+    # counting them afterwards. WeasyPrint has no option for it, so its page generator is
+    # wrapped; if a new version renames it the count after layout and the time limit remain.
+    make_all_pages = getattr(weasyprint.layout, "make_all_pages", None)
+    if make_all_pages is not None:
+
+        def limited_make_all_pages(*args, **kwargs):
+            for number, page in enumerate(make_all_pages(*args, **kwargs), start=1):
+                if number > _limits["max_pages"]:
+                    raise TooManyPages(number)
+                yield page
+
+        weasyprint.layout.make_all_pages = limited_make_all_pages
 
     # One font configuration per process: building it per render costs more than the render.
     return weasyprint, FontConfiguration(), RestrictedURLFetcher
 
 
-_local = threading.local()
+def url_fetcher(sandbox: Sandbox):
+    """A restricted fetcher; one per render, because a fetcher keeps per-request state."""
+    return _weasyprint()[2](
+        sandbox=sandbox, fail_on_errors=False, allowed_protocols=("data", "file")
+    )
+
+
+_image_cache_store: dict = {}
 # Every certificate's QR code is a data URI of its own, so the image cache would grow with each
 # render; it is dropped once it holds this many images (backgrounds are cached again at once).
 IMAGE_CACHE_ENTRIES = 256
 
 
-def url_fetcher():
-    """A restricted fetcher; one per render, because a fetcher keeps per-request state."""
-    return _weasyprint()[2](fail_on_errors=False, allowed_protocols=("data", "file"))
-
-
 def _image_cache() -> dict:
-    # Per thread, because WeasyPrint reads cached images back while writing the PDF: a cache
-    # cleared by another thread mid-render would lose them.
-    cache = getattr(_local, "image_cache", None)
-    if cache is None or len(cache) > IMAGE_CACHE_ENTRIES:
-        cache = _local.image_cache = {}
-    return cache
+    global _image_cache_store
+    if len(_image_cache_store) > IMAGE_CACHE_ENTRIES:
+        _image_cache_store = {}
+    return _image_cache_store
 
 
-def render_pdf(
-    *,
-    html: str,
-    css: str,
-    page_size: str,
-    orientation: str,
-    background: str = "",
-    values: dict,
-    metadata: dict | None = None,
-) -> bytes:
-    """A PDF/A-3b document; `metadata` (title, author, subject, verification_url) goes into
-    its document information and XMP metadata."""
+def warm_up() -> None:
+    """Run once in each new renderer child, before its first job."""
+    _weasyprint()
+
+
+def draw(job: Job) -> bytes:
+    """Lay out and write one certificate. Runs in a renderer child, one job at a time."""
     weasyprint, font_config, _fetcher_class = _weasyprint()
-    fetcher = url_fetcher()
-    background_url = None
-    if background:
-        background_url = (Path(settings.MEDIA_ROOT) / background).resolve().as_uri()
-    document = weasyprint.HTML(
-        string=fill_placeholders(html, values),
-        base_url=static_base_url(),
-        url_fetcher=fetcher,
-    )
-    # Two stylesheets, so an `@import` at the top of the staff's CSS stays valid; theirs comes
-    # second and may override the page set-up.
+    fetcher = url_fetcher(job.sandbox)
+    _limits["max_pages"] = job.max_pages
+    document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
     stylesheets = [
         weasyprint.CSS(
-            string=sheet, font_config=font_config, url_fetcher=fetcher, base_url=static_base_url()
+            string=sheet, font_config=font_config, url_fetcher=fetcher, base_url=job.base_url
         )
-        for sheet in (page_css(page_size, orientation, background_url), css or "")
+        for sheet in job.stylesheets
     ]
     rendered = document.render(
-        stylesheets=stylesheets, font_config=font_config, cache=_image_cache()
+        font_config=font_config, stylesheets=stylesheets, cache=_image_cache()
     )
+    if len(rendered.pages) > job.max_pages:
+        raise TooManyPages(len(rendered.pages))
+    # A certificate carries no attachments: `<link rel="attachment">` and `<a rel="attachment">`
+    # would embed files in the PDF. Both are dropped before writing, so they are never fetched.
+    rendered.metadata.attachments = []
+    for page in rendered.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    metadata = job.metadata
     if metadata:
         rendered.metadata.title = metadata.get("title") or rendered.metadata.title
         rendered.metadata.authors = [metadata["author"]] if metadata.get("author") else []
@@ -201,17 +316,142 @@ def render_pdf(
             rendered.metadata.keywords = [metadata["verification_url"]]
             rendered.metadata.custom = {"VerificationURL": metadata["verification_url"]}
     # PDF/A-3b: fonts embedded, colours defined, metadata in XMP: readable in decades.
-    return rendered.write_pdf(pdf_variant="pdf/a-3b", custom_metadata=True)
+    pdf = rendered.write_pdf(pdf_variant="pdf/a-3b", custom_metadata=True)
+    if job.png_width:
+        return pdf_first_page_png(pdf, width=job.png_width)
+    return pdf
 
 
-def static_base_url() -> str:
-    # Relative URLs in a template (`img/seal.png`) resolve inside our static folder.
-    return Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
+def pdf_first_page_png(pdf: bytes, *, width: int = 900) -> bytes:
+    """A picture of the first page, for previews in the browser."""
+    import pypdfium2  # heavy and optional: only previews need it
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = width / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+# In the caller's process --------------------------------------------------------------------
+
+
+_pools: dict[tuple[int, int], Pool] = {}
+_pools_lock = threading.Lock()
+
+
+def renderer_pool() -> Pool:
+    """This process's pool, made on first use (by one thread, however many ask at once)."""
+    key = (settings.CERTIFICATE_RENDER_WORKERS, settings.CERTIFICATE_RENDER_MEMORY_MB)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = Pool(
+                size=key[0],
+                memory_mb=key[1],
+                max_tasks=settings.CERTIFICATE_RENDER_TASKS_PER_WORKER,
+                preload=("weasyprint", "pypdfium2", "certificates.rendering"),
+                initializer=warm_up,
+            )
+        return _pools[key]
+
+
+def _background_url(background) -> str | None:
+    """A stored upload's `file:` URL, or a `data:` URI of an upload not saved yet."""
+    if not background:
+        return None
+    if isinstance(background, str):
+        return (Path(settings.MEDIA_ROOT) / background).resolve().as_uri()
+    background.seek(0)
+    encoded = base64.b64encode(background.read()).decode()
+    mime = (
+        getattr(background, "content_type", None)
+        or mimetypes.guess_type(getattr(background, "name", "") or "")[0]
+    )
+    return f"data:{mime or 'image/png'};base64,{encoded}"
+
+
+def render_job(
+    *,
+    school_id: int,
+    html: str,
+    css: str,
+    page_size: str,
+    orientation: str,
+    background="",
+    values: dict,
+    png_width: int | None = None,
+    metadata: dict | None = None,
+) -> Job:
+    """What the child draws; raises RenderError at once for a template too big to render.
+
+    `background` is a stored upload's name, or an unsaved upload (a file) for previews.
+    """
+    # Checked again here (the form and template_save check first): a revision saved before
+    # the limits is refused at once instead of occupying a renderer until the time limit.
+    errors = validate_template_size(html=html, css=css or "")
+    if errors:
+        raise RenderError(" ".join(errors))
+    return Job(
+        html=fill_placeholders(html, values),
+        # Two stylesheets, so an `@import` at the top of the staff's CSS stays valid; theirs
+        # comes second and may override the page set-up.
+        stylesheets=(page_css(page_size, orientation, _background_url(background)), css or ""),
+        base_url=static_base_url(),
+        sandbox=Sandbox.for_school(
+            school_id, background=background if isinstance(background, str) else ""
+        ),
+        max_pages=settings.CERTIFICATE_MAX_PAGES,
+        png_width=png_width,
+        metadata=metadata,
+    )
+
+
+def render_pdf(**kwargs) -> bytes:
+    """The certificate as PDF/A-3b (or its first page as PNG), drawn in a renderer child.
+
+    Takes render_job's arguments; raises RenderError, whose message is for the user.
+    """
+    job = render_job(**kwargs)
+    timeout = settings.CERTIFICATE_RENDER_TIMEOUT
+    try:
+        return renderer_pool().run(draw, job, timeout=timeout)
+    except PoolTimeout as exc:
+        raise RenderError(
+            _("The certificate could not be drawn within %(seconds)s seconds.")
+            % {"seconds": f"{timeout:g}"}
+        ) from exc
+    except PoolWorkerDied as exc:
+        raise RenderError(
+            _("The certificate needs more memory to draw than a certificate may use.")
+        ) from exc
+    except TooManyPages as exc:
+        raise RenderError(
+            _(
+                "The certificate runs over %(max)d pages; a certificate may have at most "
+                "%(max)d. Make the design fit."
+            )
+            % {"max": job.max_pages}
+        ) from exc
+    except RecursionError as exc:
+        raise RenderError(
+            _("The template is nested too deeply to draw. Simplify the HTML.")
+        ) from exc
+    except Exception as exc:
+        # WeasyPrint can fail on odd input in many ways; the user gets a message, not a 500.
+        raise RenderError(
+            _("The certificate could not be drawn. Check the HTML and CSS for errors.")
+        ) from exc
 
 
 def render_certificate(certificate) -> bytes:
     revision = certificate.template_revision
     return render_pdf(
+        school_id=certificate.project_id,
         html=revision.html,
         css=revision.css,
         page_size=revision.page_size,
@@ -224,38 +464,22 @@ def render_certificate(certificate) -> bytes:
 
 def certificate_metadata(snapshot: dict) -> dict:
     """What a certificate's PDF says about itself in its metadata (title, author, subject)."""
+    # Without bidirectional controls, like the printed values: a viewer shows these too.
+    value = {key: strip_bidi_controls(str(snapshot.get(key) or "")) for key in PLACEHOLDERS}
     return {
         "title": " ".join(
-            part
-            for part in (snapshot.get("certificate_title", ""), snapshot.get("certificate_number"))
-            if part
+            part for part in (value["certificate_title"], value["certificate_number"]) if part
         ),
-        "author": snapshot.get("school_name", ""),
+        "author": value["school_name"],
         # Language-neutral, so a worker's active language never changes a signed file.
         "subject": " — ".join(
-            value
-            for value in (
-                snapshot.get("participant_name", ""),
-                snapshot.get("course_title", ""),
-                snapshot.get("verification_url", ""),
+            part
+            for part in (
+                value["participant_name"],
+                value["course_title"],
+                value["verification_url"],
             )
-            if value
+            if part
         ),
-        "verification_url": snapshot.get("verification_url", ""),
+        "verification_url": value["verification_url"],
     }
-
-
-def pdf_first_page_png(pdf: bytes, *, width: int = 900) -> bytes:
-    """A picture of the first page, for previews in the browser."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        page = document[0]
-        scale = width / page.get_width()
-        image = page.render(scale=scale).to_pil()
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
-    finally:
-        document.close()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Contact
 from courses.models import Access, Course
 
-from . import events, rendering, signing
+from . import defaults, events, rendering, signing
 from .models import (
     DEFAULT_NUMBER_FORMAT,
     Certificate,
@@ -28,6 +28,7 @@ from .models import (
     TemplateRevision,
 )
 from .numbering import format_number, next_sequence, validate_number_format
+from .rendering import RenderError
 from .selectors import evaluate_contact
 
 
@@ -300,7 +301,11 @@ def certificate_reissue(
 
 def certificate_store_pdf(*, certificate: Certificate) -> bytes:
     """Render from the frozen snapshot, sign with the school's key, and store under an
-    unguessable private name."""
+    unguessable private name.
+
+    Raises RenderError (its message is for the user) when the PDF cannot be drawn within the
+    limits; nothing is stored then.
+    """
     pdf = signing.sign_pdf(
         rendering.render_certificate(certificate),
         project=certificate.project,
@@ -358,7 +363,8 @@ def certificate_render_once(*, certificate_id: int) -> Certificate:
 def certificate_pdf(*, certificate: Certificate) -> bytes:
     """The stored PDF; rendered once from the snapshot if it is missing.
 
-    Raises CertificatePdfNotReady when storage cannot give or take the file right now.
+    Raises CertificatePdfNotReady when storage cannot give or take the file right now, and
+    RenderError when it has to be rendered and cannot be drawn within the limits.
     """
     try:
         if not certificate_pdf_ready(certificate):
@@ -401,12 +407,47 @@ def _revision_fields(template: CertificateTemplate) -> dict:
     }
 
 
-@transaction.atomic
 def template_save(*, template: CertificateTemplate) -> CertificateTemplate:
-    """Create or change a template; every change is a new version with its own revision."""
-    errors = rendering.validate_template_html(template.html)
+    """Create or change a template; every change is a new version with its own revision.
+
+    A changed design is drawn once with sample values first, so what cannot be rendered
+    within the limits (time, memory, pages) is refused here and never reaches a certificate.
+    """
+    errors = rendering.validate_template_size(
+        html=template.html, css=template.css
+    ) + rendering.validate_template_html(template.html)
     if errors:
         raise CertificateError(" ".join(errors))
+    current = CertificateTemplate.objects.filter(pk=template.pk).first() if template.pk else None
+    if current is None or _revision_fields(current) != _revision_fields(template):
+        # Outside the transaction: a render may take seconds and must hold no lock meanwhile.
+        template_check_renders(template=template)
+    return _template_store(template=template)
+
+
+def template_check_renders(*, template: CertificateTemplate) -> None:
+    """Draw the template once with sample values; CertificateError with the reason if not."""
+    background = template.background
+    if background and not background._committed:
+        background = background.file  # a new upload, not stored yet: drawn from memory
+    else:
+        background = background.name if background else ""
+    try:
+        rendering.render_pdf(
+            school_id=template.project_id,
+            html=template.html,
+            css=template.css,
+            page_size=template.page_size,
+            orientation=template.orientation,
+            background=background,
+            values=defaults.sample_values(template.project.name),
+        )
+    except RenderError as exc:
+        raise CertificateError(str(exc)) from exc
+
+
+@transaction.atomic
+def _template_store(*, template: CertificateTemplate) -> CertificateTemplate:
     if template.pk:
         current = CertificateTemplate.objects.select_for_update().get(pk=template.pk)
         if (

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from lms.mail import templated_email
+from lms.text import strip_bidi_controls
 
 from .models import Contact, ContactEvent
 
@@ -98,7 +99,7 @@ def _send_invitation(to: str, context: dict, school) -> None:
 @transaction.atomic
 def contact_confirm_print_name(*, contact: Contact, print_name: str) -> Contact:
     """Record the exact spelling the student wants on certificates issued from now on."""
-    print_name = " ".join(print_name.split())
+    print_name = _clean_name(print_name)
     if not print_name:
         raise ContactError(_("Enter your name as it should be printed on certificates."))
     if len(print_name) > PRINT_NAME_MAX:
@@ -113,8 +114,9 @@ def contact_confirm_print_name(*, contact: Contact, print_name: str) -> Contact:
 
 
 def _clean_name(value: str) -> str:
-    # One space between words, none around: "Olena  Kovalenko " is the same name.
-    return " ".join(value.split())
+    # One space between words, none around: "Olena  Kovalenko " is the same name. Bidirectional
+    # controls are dropped: they would show and print the name reversed ("evil" as "live").
+    return " ".join(strip_bidi_controls(value).split())
 
 
 @transaction.atomic

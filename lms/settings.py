@@ -142,6 +142,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Certificate rendering limits (README, "Security"). Each render runs in a child of a small
+# pool per process, killed when past the time limit; the memory cap is its address space.
+CERTIFICATE_MAX_PAGES = env.int("CERTIFICATE_MAX_PAGES", default=2)
+CERTIFICATE_RENDER_TIMEOUT = env.float("CERTIFICATE_RENDER_TIMEOUT", default=15.0)
+CERTIFICATE_RENDER_MEMORY_MB = env.int("CERTIFICATE_RENDER_MEMORY_MB", default=1024)
+CERTIFICATE_RENDER_WORKERS = env.int("CERTIFICATE_RENDER_WORKERS", default=2)
+CERTIFICATE_RENDER_TASKS_PER_WORKER = env.int("CERTIFICATE_RENDER_TASKS_PER_WORKER", default=200)
+
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="certificates@localhost")
 

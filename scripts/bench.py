@@ -71,28 +71,41 @@ def render_only(without_subset: bool) -> dict:
         django.setup()
         from certificates import defaults, rendering
 
-        def render(values):
-            return rendering.render_pdf(
+        def render(values, in_process=False):
+            arguments = dict(
+                school_id=1,
                 html=defaults.CLASSIC_HTML,
                 css=defaults.CLASSIC_CSS,
                 page_size="A4",
                 orientation="landscape",
                 values=values,
             )
+            # The same job drawn here, without the renderer pool. The simulation without
+            # libharfbuzz-subset0 patches WeasyPrint in this process only, so it draws here.
+            if in_process or without_subset:
+                return rendering.draw(rendering.render_job(**arguments))
+            return rendering.render_pdf(**arguments)
 
         values = sample_values()
         pdf = render(values)
         cold = time.perf_counter() - started
-        warm = []
+        warm, here = [], []
         for i in range(RENDERS):
             values = {**values, "verification_url": f"http://127.0.0.1:8000/verify/CODE{i:012d}/"}
             t = time.perf_counter()
             render(values)
             warm.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            render(values, in_process=True)
+            here.append(time.perf_counter() - t)
+        # What the renderer pool adds to each render: sending the job, the PDF back, the check.
+        overhead = [pool - local for pool, local in zip(warm, here, strict=True)]
         return {
             "cold_ms": cold * 1000,
             "warm_median_ms": statistics.median(warm) * 1000,
             "warm_p95_ms": sorted(warm)[max(0, int(len(warm) * 0.95) - 1)] * 1000,
+            "in_process_median_ms": statistics.median(here) * 1000,
+            "pool_overhead_median_ms": statistics.median(overhead) * 1000,
             "pdf_kb": len(pdf) / 1024,
         }
 
@@ -197,6 +210,11 @@ def main() -> None:
                 f"{label:28} {r['cold_ms']:9.0f} {r['warm_median_ms']:10.1f}ms "
                 f"{r['warm_p95_ms']:7.1f}ms {r['pdf_kb']:8.1f}"
             )
+            if not without:
+                print(
+                    f"{'':28} in-process {r['in_process_median_ms']:.1f} ms; the renderer pool "
+                    f"adds {r['pool_overhead_median_ms']:.1f} ms (median)"
+                )
         if has_subset:
             ratio = results[True]["warm_median_ms"] / results[False]["warm_median_ms"]
             print(f"{'':28} without libharfbuzz-subset0 a warm render is {ratio:.1f}x slower")

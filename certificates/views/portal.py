@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 from certificates import selectors
 from certificates.announcements import announce_certificates
 from certificates.models import Certificate
-from certificates.services import CertificatePdfNotReady, certificate_pdf
+from certificates.services import CertificatePdfNotReady, RenderError, certificate_pdf
+from certificates.views.pdf_unavailable import pdf_unavailable
 from certificates.views.preparing import pdf_being_prepared
 from contacts.views.portal import name_card_context
 
@@ -68,6 +69,8 @@ def _pdf_response(request, public_id, *, as_attachment: bool) -> HttpResponse:
         pdf = certificate_pdf(certificate=certificate)
     except CertificatePdfNotReady:
         return pdf_being_prepared(request)
+    except RenderError as exc:
+        return pdf_unavailable(request, "portal/certificate_unavailable.html", exc, certificate)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment, f"{certificate.number}.pdf"

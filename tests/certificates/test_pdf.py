@@ -133,9 +133,12 @@ def test_one_font_configuration_and_a_reused_bounded_image_cache():
     assert rendering._image_cache() == {}  # past its bound, a fresh cache
 
 
+SCHOOL = 7
+
+
 @pytest.fixture
 def fetcher():
-    return rendering.url_fetcher()
+    return rendering.url_fetcher(rendering.Sandbox.for_school(SCHOOL))
 
 
 @pytest.mark.parametrize(
@@ -156,16 +159,16 @@ def test_the_fetcher_refuses_everything_but_data_and_our_own_files(fetcher, url)
         fetcher.fetch(url)
 
 
-def test_the_fetcher_allows_data_uris_static_and_media(fetcher, settings):
+def test_the_fetcher_allows_data_uris_static_and_the_school_uploads(fetcher, settings):
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
     static_file = Path(settings.STATICFILES_DIRS[0]) / "css" / "app.css"
     response = fetcher.fetch(static_file.resolve().as_uri())
     assert response.read() == static_file.read_bytes()
     response.close()
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    (media / "seal.png").write_bytes(b"\x89PNG fake")
-    response = fetcher.fetch((media / "seal.png").resolve().as_uri())
+    folder = Path(settings.MEDIA_ROOT) / rendering.school_folder(SCHOOL)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "seal.png").write_bytes(b"\x89PNG fake")
+    response = fetcher.fetch((folder / "seal.png").resolve().as_uri())
     assert response.read() == b"\x89PNG fake"
     response.close()
 
@@ -174,6 +177,7 @@ def test_a_template_cannot_print_a_local_file(contact, course, alice, tmp_path):
     secret = tmp_path / "secret.css"
     secret.write_text("body::after { content: 'TOP-SECRET-VALUE'; }")
     pdf = rendering.render_pdf(
+        school_id=SCHOOL,
         html="<p>{{ participant_name }}</p>",
         css=f'@import url("{secret.as_uri()}");',
         page_size="A4",
@@ -188,6 +192,7 @@ def test_a_template_cannot_print_a_local_file(contact, course, alice, tmp_path):
 def render(html="<p>{{ participant_name }}</p>", css=""):
     return pdf_text(
         rendering.render_pdf(
+            school_id=SCHOOL,
             html=html,
             css=css,
             page_size="A4",
@@ -208,10 +213,10 @@ def test_a_render_cannot_climb_out_of_media(tmp_path, settings, where):
     assert "TOP-SECRET-VALUE" not in text
 
 
-def test_a_render_may_use_media_files_and_data_uris(settings):
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    (media / "extra.css").write_text("body::after { content: 'FROM-MEDIA'; }")
-    assert "FROM-MEDIA" in render(css=f'@import url("{(media / "extra.css").as_uri()}");')
+def test_a_render_may_use_the_school_uploads_and_data_uris(settings):
+    folder = Path(settings.MEDIA_ROOT) / rendering.school_folder(SCHOOL)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "extra.css").write_text("body::after { content: 'FROM-MEDIA'; }")
+    assert "FROM-MEDIA" in render(css=f'@import url("{(folder / "extra.css").as_uri()}");')
     data = "data:text/css;base64,Ym9keTo6YWZ0ZXIgeyBjb250ZW50OiAnRlJPTS1EQVRBJzsgfQ=="
     assert "FROM-DATA" in render(css=f'@import url("{data}");')

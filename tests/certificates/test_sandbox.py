@@ -13,10 +13,12 @@ from certificates import defaults, rendering
 from tests.helpers import pdf_text
 
 SECRET = "s3cr3t-key-that-must-never-print"
+SCHOOL = 7  # the school whose template is rendered; its uploads are in `ours`
 
 
 def render(html, css="", background=""):
     return rendering.render_pdf(
+        school_id=SCHOOL,
         html=html,
         css=css,
         page_size="A4",
@@ -57,6 +59,18 @@ def outside(tmp_path):
 def media(settings):
     settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def ours(media):
+    """The uploads folder of the school being rendered."""
+    folder = media / rendering.school_folder(SCHOOL)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sandbox():
+    return rendering.Sandbox.for_school(SCHOOL)
 
 
 @pytest.fixture
@@ -129,6 +143,7 @@ def test_rendering_unvalidated_template_syntax_prints_no_secret(settings):
 def test_only_whitelisted_values_are_substituted():
     values = {**defaults.SAMPLE_VALUES, "progress": {"secret": "PROGRESS-DATA"}}
     pdf = rendering.render_pdf(
+        school_id=SCHOOL,
         html="<p>{{ progress }}</p><p>{{ school_name }}</p>",
         css="",
         page_size="A4",
@@ -143,6 +158,7 @@ def test_only_whitelisted_values_are_substituted():
 def test_values_are_escaped():
     values = {**defaults.SAMPLE_VALUES, "participant_name": '<img src="file:///etc/passwd">X'}
     pdf = rendering.render_pdf(
+        school_id=SCHOOL,
         html="<p>{{ participant_name }}</p>",
         css="",
         page_size="A4",
@@ -155,16 +171,19 @@ def test_values_are_escaped():
 # No file access outside our folders -------------------------------------------------------
 
 
-def test_file_urls_outside_our_folders_are_not_fetched(outside, media):
+def test_file_urls_outside_our_folders_are_not_fetched(outside, media, ours):
     secret_png = write_png(outside / "secret.png")
     assert pdf_image_count(render(f'<img src="{secret_png.as_uri()}">')) == 0
     assert pdf_image_count(render('<img src="file:///etc/passwd">')) == 0
-    # the control: the same picture inside MEDIA_ROOT is drawn
-    ours = write_png(media / "certificate-backgrounds" / "ours.png")
-    assert pdf_image_count(render(f'<img src="{ours.as_uri()}">')) == 1
+    # MEDIA_ROOT outside the school's folder is not ours either
+    loose = write_png(media / "certificate-backgrounds" / "loose.png")
+    assert pdf_image_count(render(f'<img src="{loose.as_uri()}">')) == 0
+    # the control: the same picture inside the school's folder is drawn
+    png = write_png(ours / "ours.png")
+    assert pdf_image_count(render(f'<img src="{png.as_uri()}">')) == 1
 
 
-def test_css_import_of_a_file_outside_is_refused(outside, media):
+def test_css_import_of_a_file_outside_is_refused(outside, ours):
     evil = leaking_css(outside / "evil.css")
     css = f"@import url({evil.as_uri()});\n@import url(file:///etc/hostname);"
     assert "LEAKED" not in pdf_text(render("<p>Hi</p>", css=css))
@@ -173,10 +192,11 @@ def test_css_import_of_a_file_outside_is_refused(outside, media):
         f"<style>@import url({evil.as_uri()}); @import url(file:///etc/hostname);</style>"
     )
     assert "LEAKED" not in pdf_text(render(html + "<p>Hi</p>"))
-    # the control: the same stylesheet under MEDIA_ROOT is applied, so the checks above can fail
-    ours = leaking_css(media / "ours.css")
-    assert "LEAKED-FROM-FILE" in pdf_text(render(f"<style>@import url({ours.as_uri()});</style>"))
-    assert "LEAKED-FROM-FILE" in pdf_text(render(f'<link rel="stylesheet" href="{ours.as_uri()}">'))
+    # the control: the same stylesheet in the school's folder is applied, so the checks above
+    # can fail
+    own = leaking_css(ours / "ours.css")
+    assert "LEAKED-FROM-FILE" in pdf_text(render(f"<style>@import url({own.as_uri()});</style>"))
+    assert "LEAKED-FROM-FILE" in pdf_text(render(f'<link rel="stylesheet" href="{own.as_uri()}">'))
 
 
 @pytest.mark.parametrize(
@@ -194,12 +214,12 @@ def test_tricky_file_urls_are_refused(media, outside, make_url):
     write_png(outside / "secret.png")
     url = make_url(media, outside)
     assert pdf_image_count(render(f'<img src="{url}">')) == 0
-    assert rendering.allowed_file(url) is None
+    assert rendering.allowed_file(url, sandbox=sandbox()) is None
 
 
-def test_a_symlink_in_media_to_a_file_outside_is_refused(media, outside):
+def test_a_symlink_in_the_school_folder_to_a_file_outside_is_refused(ours, outside):
     secret = write_png(outside / "secret.png")
-    link = media / "link.png"
+    link = ours / "link.png"
     link.symlink_to(secret)
     assert pdf_image_count(render(f'<img src="{link.as_uri()}">')) == 0
 
@@ -214,27 +234,28 @@ def file_attachment_annotations(pdf: bytes) -> list:
     ]
 
 
-def test_attachments_cannot_embed_files(media, outside):
+def test_attachments_cannot_embed_files(ours, outside):
     outside_png = write_png(outside / "notes.png")
-    notes = media / "notes.txt"
+    notes = ours / "notes.txt"
     notes.write_text("private notes")
-    for url in ("file:///etc/passwd", outside_png.as_uri(), notes.as_uri()):
+    own_png = write_png(ours / "ours.png")
+    for url in ("file:///etc/passwd", outside_png.as_uri(), notes.as_uri(), own_png.as_uri()):
         html = f'<link rel="attachment" href="{url}"><a rel="attachment" href="{url}">x</a>'
         pdf = render(html)
         assert pdf_attachments(pdf) == {}, url
         assert file_attachment_annotations(pdf) == [], url
-    # the control: a picture of ours can be attached, so the checks above can fail
-    ours = write_png(media / "ours.png")
-    assert list(pdf_attachments(render(f'<link rel="attachment" href="{ours.as_uri()}">'))) == [
-        "ours.png"
-    ]
+    # the control: the school's own picture is readable, it is the attaching that is refused
+    assert pdf_image_count(render(f'<img src="{own_png.as_uri()}">')) == 1
 
 
-def test_issued_pdfs_stay_private_even_under_media(settings, media):
-    # A misconfiguration that puts private files inside MEDIA_ROOT must not expose them.
-    settings.PRIVATE_MEDIA_ROOT = media / "private"
-    inside_private = write_png(media / "private" / "certificates" / "x.png")
-    assert rendering.allowed_file(inside_private.as_uri()) is None
+def test_issued_pdfs_stay_private_even_under_media(settings, ours):
+    # A misconfiguration that puts private files inside a readable folder must not expose them.
+    settings.PRIVATE_MEDIA_ROOT = ours / "private"
+    inside_private = write_png(ours / "private" / "certificates" / "x.png")
+    assert rendering.allowed_file(inside_private.as_uri(), sandbox=sandbox()) is None
+    # the control: beside it, in the school's folder, the same picture is allowed
+    beside = write_png(ours / "x.png")
+    assert rendering.allowed_file(beside.as_uri(), sandbox=sandbox()) == beside.resolve()
 
 
 # No network -------------------------------------------------------------------------------
@@ -257,9 +278,9 @@ def test_no_network_access(http_server):
 # Our own files do render ------------------------------------------------------------------
 
 
-def test_an_uploaded_background_under_media_renders(media):
-    background = write_png(media / "certificate-backgrounds" / "bg.png", color=(0, 0, 255))
-    pdf = render("<p></p>", background="certificate-backgrounds/bg.png")
+def test_an_uploaded_background_in_the_school_folder_renders(ours):
+    background = write_png(ours / "bg.png", color=(0, 0, 255))
+    pdf = render("<p></p>", background=f"{rendering.school_folder(SCHOOL)}/bg.png")
     assert pdf_image_count(pdf) == 1
     png = rendering.pdf_first_page_png(pdf, width=300)
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -267,7 +288,8 @@ def test_an_uploaded_background_under_media_renders(media):
     assert background.is_file()
 
 
-def test_a_background_with_a_non_ascii_name_renders(media):
+def test_a_background_from_before_school_folders_still_renders(media):
+    # Named by the server at upload, in the shared folder of old: allowed as that one file.
     write_png(media / "certificate-backgrounds" / "фон лого.png", color=(255, 0, 0))
     pdf = render("<p></p>", background="certificate-backgrounds/фон лого.png")
     image = Image.open(io.BytesIO(rendering.pdf_first_page_png(pdf, width=300))).convert("RGB")

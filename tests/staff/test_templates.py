@@ -8,6 +8,7 @@ from PIL import Image
 from accounts.models import Membership
 from certificates import defaults
 from certificates.models import CertificateTemplate, TemplateRevision
+from certificates.rendering import RenderError
 from tests.factories import MembershipFactory, TemplateFactory, course_with_certificate
 from tests.helpers import page_queries
 
@@ -242,12 +243,13 @@ def test_preview_with_invalid_html_shows_the_reason(staff_client, project, templ
 
 def test_a_render_error_is_a_message_not_a_500(staff_client, project, template, monkeypatch):
     def explode(**kwargs):
-        raise ValueError("WeasyPrint choked")
+        raise RenderError("The certificate could not be drawn. Check the HTML and CSS.")
 
     monkeypatch.setattr("certificates.rendering.render_pdf", explode)
     response = preview(staff_client, project, form_data(template), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "The preview could not be drawn" in response.content.decode()
+    html = response.content.decode()
+    assert "The certificate could not be drawn. Check the HTML and CSS." in html
 
 
 def test_bad_css_still_previews(staff_client, project, template):

@@ -16,6 +16,7 @@ from accounts.access import project_object, staff_view
 from certificates import services
 from certificates.models import Certificate
 from certificates.selectors import contact_products
+from certificates.views.pdf_unavailable import pdf_unavailable
 from certificates.views.preparing import pdf_being_prepared
 from contacts.views.staff import card_contact, card_context
 from courses.models import Course
@@ -153,6 +154,10 @@ def certificate_download(request, certificate_id):
         pdf = services.certificate_pdf(certificate=certificate)
     except services.CertificatePdfNotReady:
         return pdf_being_prepared(request)
+    except services.RenderError as exc:
+        return pdf_unavailable(
+            request, "staff/certificate_templates/pdf_unavailable.html", exc, certificate
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{certificate.number}.pdf"

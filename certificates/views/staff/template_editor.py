@@ -138,7 +138,10 @@ def preview_response(request, *, errors=(), background=None, **render_args):
     """A PNG for a plain request; for htmx an <img> to swap in, or the reason there is none."""
     png = None
     if not errors:
-        png, errors = _render_png(background=background, **render_args)
+        # Always the school of the page: a template reads only its own school's uploads.
+        png, errors = _render_png(
+            background=background, school_id=request.project.id, **render_args
+        )
     if request.htmx:
         encoded = base64.b64encode(png).decode() if png else ""
         return render(
@@ -156,23 +159,12 @@ def preview_response(request, *, errors=(), background=None, **render_args):
     )
 
 
-def _render_png(*, background, css, **render_args):
-    stored = ""
-    if isinstance(background, UploadedFile):
-        # Not saved yet: show it inline instead of writing an unsaved upload to MEDIA_ROOT.
-        background.seek(0)
-        encoded = base64.b64encode(background.read()).decode()
-        mime = background.content_type or "image/png"
-        css = (
-            f'@page {{ background: url("data:{mime};base64,{encoded}") '
-            f"no-repeat center / cover; }}\n{css}"
-        )
-    elif background:
-        stored = background.name
+def _render_png(*, background, **render_args):
+    if background and not isinstance(background, UploadedFile):
+        background = background.name  # the saved template's own upload
     try:
-        pdf = rendering.render_pdf(css=css, background=stored, **render_args)
-        return rendering.pdf_first_page_png(pdf), []
-    except Exception:
-        # WeasyPrint can fail on odd CSS in many ways; staff get a message, not a 500.
-        logger.warning("Certificate preview failed", exc_info=True)
-        return None, [_("The preview could not be drawn. Check the CSS for errors.")]
+        return rendering.render_pdf(background=background, png_width=900, **render_args), []
+    except rendering.RenderError as exc:
+        # Too big, too slow or broken: staff get the reason, not a 500.
+        logger.info("Certificate preview refused: %s", exc)
+        return None, [str(exc)]
