@@ -16,6 +16,7 @@ module-level function the child can import by name.
 """
 
 import atexit
+import importlib
 import multiprocessing
 import resource
 import threading
@@ -46,14 +47,19 @@ class _Worker:
     tasks: int = field(default=0)
 
 
-def _child_main(conn, memory_bytes: int, initializer) -> None:
+def _child_main(conn, memory_bytes: int, initializer, preload=()) -> None:
     """The loop of one child: receive (func, arg), answer ("ok", result) or ("error", exc)."""
+    # Libraries are loaded and warmed up before the cap: the fork server that made this child
+    # may have been started by another pool without them (the fork server is one per process),
+    # and mapping them under the cap could fail although rendering fits well within it.
+    for name in preload:
+        importlib.import_module(name)
+    if initializer is not None:
+        initializer()
     if memory_bytes:
         # Address space, not resident memory: what the kernel refuses to map past the cap, so a
         # runaway layout gets a MemoryError (or dies) instead of growing into the machine's RAM.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    if initializer is not None:
-        initializer()
     while True:
         try:
             func, arg = conn.recv()
@@ -90,6 +96,7 @@ class Pool:
         self.memory_bytes = max(0, memory_mb) * 1024 * 1024
         self.max_tasks = max(1, max_tasks)
         self.initializer = initializer
+        self.preload = tuple(preload)
         self._context = multiprocessing.get_context("forkserver")
         if preload:
             # Global to the fork server of this process; only the renderer starts children here.
@@ -145,7 +152,7 @@ class Pool:
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(
             target=_child_main,
-            args=(child_end, self.memory_bytes, self.initializer),
+            args=(child_end, self.memory_bytes, self.initializer, self.preload),
             name="certificate-renderer",
             daemon=True,
         )
