@@ -94,6 +94,16 @@ def _editor(request, form, *, template):
             "form": form,
             "template_obj": template,
             "placeholders": rendering.PLACEHOLDERS,
+            # Custom fields are listed, not given a button each: ten buttons would bury the rest.
+            "placeholder_buttons": {
+                name: text
+                for name, text in rendering.PLACEHOLDERS.items()
+                if not name.startswith("custom_")
+            },
+            "conditions": rendering.CONDITIONS,
+            "custom_example": "{{ custom_1_label }}",
+            "custom_value_example": "{{ custom_1 }}",
+            "block_example": "{{ if completed }} has completed {{ else }} has attended {{ end }}",
             "used_by": template.course_certificates.select_related("course") if template else [],
         },
     )
