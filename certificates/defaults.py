@@ -8,7 +8,8 @@ CLASSIC_HTML = """<div class="frame">
   <h1>{{ certificate_title }}</h1>
   <p class="lead">This certifies that</p>
   <p class="name">{{ participant_name }}</p>
-  <p class="lead">{{ if completed }}has successfully completed the course{{ else }}has taken part in the course{{ end }}</p>
+  <p class="lead">{{ if completed }}has successfully completed the course{{ else }}
+    has taken part in the course{{ end }}</p>
   <p class="course">{{ course_title }}</p>
   <table class="details"><tr>
     <td><span class="label">Completed</span>{{ completion_date }}</td>
@@ -137,7 +138,8 @@ ELEGANT_HTML = """<div class="page">
     <h1>{{ certificate_title }}</h1>
     <p class="lead">is awarded to</p>
     <p class="name">{{ participant_name }}</p>
-    <p class="lead">{{ if completed }}for successfully completing{{ else }}for taking part in{{ end }}</p>
+    <p class="lead">{{ if completed }}for successfully completing{{ else }}
+      for taking part in{{ end }}</p>
     <p class="course">{{ course_title }}</p>
     <table class="facts">
       <tr><th>Completed</th><td>{{ completion_date }}</td></tr>

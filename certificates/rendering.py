@@ -20,14 +20,15 @@ from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from lms.text import strip_bidi_controls
 
 from .render_pool import Pool, PoolTimeout, PoolWorkerDied
+
 
 def _numbered_text(message: str, n: int) -> str:
     return _(message) % {"n": n}
@@ -78,9 +79,7 @@ PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 BLOCK_RE = re.compile(r"\{\{\s*(?:if\s+([A-Za-z_][A-Za-z0-9_]*)|(else|end))\s*\}\}")
 # Anything that looks like template syntax but is not a plain placeholder or a block marker is
 # refused, so a template cannot reach tags, filters or attributes (`{{ x.y }}`, `{% include %}`).
-SUSPICIOUS_RE = re.compile(
-    r"\{%|\{#|\{\{(?!\s*(?:if\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\}\})"
-)
+SUSPICIOUS_RE = re.compile(r"\{%|\{#|\{\{(?!\s*(?:if\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\}\})")
 # Uploaded signatures are printed from a name like "certificate-backgrounds/12/<token>.png";
 # anything else in a snapshot's signature_image prints nothing.
 SIGNATURE_NAME_RE = re.compile(r"[a-z-]+/[0-9]+/[A-Za-z0-9_-]{16,64}\.(?:png|jpe?g)")
@@ -159,8 +158,10 @@ def _block_errors(html: str) -> list[str]:
                 )
             if open_if is not None:
                 errors.append(
-                    _("“{{ if %(name)s }}” starts inside another block; close the first one "
-                      "with {{ end }} (blocks cannot be nested).")
+                    _(
+                        "“{{ if %(name)s }}” starts inside another block; close the first one "
+                        "with {{ end }} (blocks cannot be nested)."
+                    )
                     % {"name": condition}
                 )
                 break

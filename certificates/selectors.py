@@ -109,9 +109,7 @@ class CompletionFacts:
 def completion_facts(*, contact: Contact, course_id: int) -> CompletionFacts:
     """The last completion among the course's lessons and the last test's score: two queries."""
     progress = LessonProgress.objects.filter(contact=contact, lesson__course_id=course_id)
-    last_done = (
-        progress.filter(completed_at__isnull=False).order_by("-completed_at").first()
-    )
+    last_done = progress.filter(completed_at__isnull=False).order_by("-completed_at").first()
     last_test = (
         Lesson.objects.filter(course_id=course_id, is_test=True).order_by("-position").first()
     )
