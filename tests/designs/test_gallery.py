@@ -14,7 +14,8 @@ def test_the_gallery_shows_three_designs_with_pictures(staff_client, project):
     for key in ("classic", "modern", "elegant"):
         assert f"/templates/designs/{key}.png" in body
         assert f"?start={key}" in body
-    assert body.count("Use this design") == 3
+    assert body.count(">Use this design</a>") == 3
+    assert 'aria-label="Use this design: Elegant"' in body
 
 
 def test_a_design_picture_is_drawn_once(staff_client, project, monkeypatch):
