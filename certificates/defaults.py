@@ -12,7 +12,7 @@ CLASSIC_HTML = """<div class="frame">
     has taken part in the course{{ end }}</p>
   <p class="course">{{ course_title }}</p>
   <table class="details"><tr>
-    <td><span class="label">Completed</span>{{ completion_date }}</td>
+    <td>{{ if completed }}<span class="label">Completed</span>{{ completion_date }}{{ end }}</td>
     <td><span class="label">Hours</span>{{ course_hours }}</td>
     <td><span class="label">Final test</span>{{ final_test_score }}</td>
   </tr></table>
@@ -82,7 +82,7 @@ MODERN_HTML = """<div class="page">
     <p class="text">{{ if completed }}has successfully completed{{ else }}has attended{{ end }}</p>
     <p class="course">{{ course_title }}</p>
     <table class="facts"><tr>
-      <td><small>Completed</small>{{ completion_date }}</td>
+      <td>{{ if completed }}<small>Completed</small>{{ completion_date }}{{ end }}</td>
       <td><small>Hours</small>{{ course_hours }}</td>
       <td><small>Final test</small>{{ final_test_score }}</td>
     </tr><tr>
@@ -142,7 +142,7 @@ ELEGANT_HTML = """<div class="page">
       for taking part in{{ end }}</p>
     <p class="course">{{ course_title }}</p>
     <table class="facts">
-      <tr><th>Completed</th><td>{{ completion_date }}</td></tr>
+      {{ if completed }}<tr><th>Completed</th><td>{{ completion_date }}</td></tr>{{ end }}
       <tr><th>Hours</th><td>{{ course_hours }}</td></tr>
       <tr><th>Final test</th><td>{{ final_test_score }}</td></tr>
       <tr><th>{{ custom_1_label }}</th><td>{{ custom_1 }}</td></tr>
@@ -166,23 +166,24 @@ ELEGANT_HTML = """<div class="page">
 
 ELEGANT_CSS = """body { font-family: "DejaVu Serif", serif; color: #2b2431; }
 .page { height: 297mm; padding: 10mm; box-sizing: border-box; background: #f6f1e7; }
-.inner { height: 100%; border: .6mm solid #6b4e71; outline: .3mm solid #6b4e71;
-         outline-offset: -3mm; padding: 22mm 18mm 10mm; box-sizing: border-box;
-         text-align: center; display: flex; flex-direction: column; background: white; }
+.inner { height: 277mm; border: .6mm solid #6b4e71; outline: .3mm solid #6b4e71;
+         outline-offset: -3mm; padding: 26mm 18mm 10mm; box-sizing: border-box;
+         text-align: center; position: relative; background: white; }
 .school { text-transform: uppercase; letter-spacing: .35em; font-size: 11pt; color: #6b4e71;
           margin: 0; }
-.rule { width: 40mm; border-top: .6mm solid #c9a96e; margin: 7mm auto; }
-h1 { font-size: 30pt; font-weight: normal; margin: 0 0 14mm; }
-.lead { font-style: italic; font-size: 13pt; margin: 0 0 4mm; color: #6b4e71; }
-.name { font-size: 25pt; margin: 0 0 12mm; padding-bottom: 3mm;
+.rule { width: 40mm; border-top: .6mm solid #c9a96e; margin: 8mm auto; }
+h1 { font-size: 32pt; font-weight: normal; margin: 0 0 12mm; }
+.lead { font-style: italic; font-size: 14pt; margin: 0 0 5mm; color: #6b4e71; }
+.name { font-size: 27pt; margin: 0 0 11mm; padding-bottom: 3mm;
         border-bottom: .3mm solid #c9a96e; }
-.course { font-size: 18pt; font-weight: bold; margin: 0 0 12mm; }
-.facts { margin: 0 auto; border-collapse: collapse; font-size: 11pt; min-width: 110mm; }
+.course { font-size: 19pt; font-weight: bold; margin: 0 0 11mm; }
+.facts { margin: 0 auto; border-collapse: collapse; font-size: 12pt; min-width: 110mm; }
 .facts th { text-align: right; font-weight: normal; color: #6b4e71; padding: 1.5mm 5mm;
             font-size: 9pt; text-transform: uppercase; letter-spacing: .1em; width: 45%; }
 .facts td { text-align: left; padding: 1.5mm 5mm; }
-.foot { margin-top: auto; display: flex; justify-content: space-between;
-        align-items: flex-end; text-align: left; font-family: "DejaVu Sans", sans-serif; }
+.foot { position: absolute; left: 18mm; right: 18mm; bottom: 20mm; display: flex;
+        justify-content: space-between; align-items: flex-end; text-align: left;
+        font-family: "DejaVu Sans", sans-serif; }
 .sign { width: 85mm; }
 .sig { height: 20mm; display: flex; align-items: flex-end; }
 .signature { max-height: 20mm; max-width: 75mm; }
@@ -192,7 +193,8 @@ h1 { font-size: 30pt; font-weight: normal; margin: 0 0 14mm; }
 .verify { text-align: right; font-size: 9pt; }
 .verify p { margin: 1mm 0 0; }
 .qr-code { width: 28mm; height: 28mm; }
-.url { font-size: 7pt; color: #6b4e71; margin: 4mm 0 0; font-family: "DejaVu Sans", sans-serif; }
+.url { position: absolute; left: 18mm; right: 18mm; bottom: 9mm; margin: 0; font-size: 7pt;
+       color: #6b4e71; font-family: "DejaVu Sans", sans-serif; }
 """
 
 # The gallery of the "New template" page, in its order: key -> (name, orientation, html, css).

@@ -222,8 +222,9 @@ class CourseCertificateForm(forms.Form):
             label, value = data.pop(f"custom_{n}_label", ""), data.pop(f"custom_{n}", "")
             rows.append({"label": label or "", "value": value or ""})
         data["custom_fields"] = rows
-        # ClearableFileInput: False when "clear" is ticked, None when nothing was sent.
-        data["signature"] = data.get("signature") if data.get("signature") is not False else False
+        # As ClearableFileInput gives it: False when "clear" is ticked, None when nothing was
+        # sent, a file when one was; course_certificate_save takes the same three.
+        data["signature"] = data.get("signature")
         return data
 
     @classmethod
