@@ -98,24 +98,26 @@ class TemplateForm(forms.ModelForm):
         background = self.cleaned_data.get("background")
         if not isinstance(background, UploadedFile):
             return background  # unchanged, or cleared
-        if background.size > MAX_BACKGROUND_BYTES:
-            raise ValidationError(
-                _("The image is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(background.size),
-                    "limit": filesizeformat(MAX_BACKGROUND_BYTES),
-                }
-            )
-        # ImageField has already opened it with Pillow: trust the decoded format, not the name.
-        image = getattr(background, "image", None)
-        if image is None or image.format not in BACKGROUND_FORMATS:
-            raise ValidationError(_("Upload a PNG or JPEG image."))
-        if max(image.size) > MAX_BACKGROUND_PIXELS:
-            raise ValidationError(
-                _("The image is too large: at most %(max)d pixels on each side.")
-                % {"max": MAX_BACKGROUND_PIXELS}
-            )
+        check_uploaded_image(background)
         return background
+
+
+def check_uploaded_image(upload) -> None:
+    """A background or a signature: PNG or JPEG, size and pixel limits, decoded by Pillow."""
+    if upload.size > MAX_BACKGROUND_BYTES:
+        raise ValidationError(
+            _("The image is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_BACKGROUND_BYTES)}
+        )
+    # ImageField has already opened it with Pillow: trust the decoded format, not the name.
+    image = getattr(upload, "image", None)
+    if image is None or image.format not in BACKGROUND_FORMATS:
+        raise ValidationError(_("Upload a PNG or JPEG image."))
+    if max(image.size) > MAX_BACKGROUND_PIXELS:
+        raise ValidationError(
+            _("The image is too large: at most %(max)d pixels on each side.")
+            % {"max": MAX_BACKGROUND_PIXELS}
+        )
 
 
 class CourseCertificateForm(forms.Form):
@@ -166,6 +168,19 @@ class CourseCertificateForm(forms.Form):
         required=False,
         help_text=_("Applies to every test of the course. Empty: each test's own pass score."),
     )
+    signer_name = forms.CharField(label=_("Signer's name"), max_length=120, required=False)
+    signer_title = forms.CharField(
+        label=_("Signer's title"),
+        max_length=120,
+        required=False,
+        help_text=_("E.g. Director of Studies."),
+    )
+    signature = forms.ImageField(
+        label=_("Signature"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=_("PNG or JPEG, up to 5 MB; a transparent PNG prints best."),
+    )
 
     def __init__(self, *args, course, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,6 +189,43 @@ class CourseCertificateForm(forms.Form):
             project_id=course.project_id
         )
         self.fields["required_lessons"].queryset = course.lessons.order_by("position")
+        for n in range(1, rendering.CUSTOM_FIELDS + 1):
+            self.fields[f"custom_{n}_label"] = forms.CharField(
+                label=_("Label %(n)d") % {"n": n}, max_length=60, required=False
+            )
+            self.fields[f"custom_{n}_label"].widget.attrs["placeholder"] = _("Label %(n)d") % {
+                "n": n
+            }
+            self.fields[f"custom_{n}"] = forms.CharField(
+                label=_("Value %(n)d") % {"n": n}, max_length=200, required=False
+            )
+            self.fields[f"custom_{n}"].widget.attrs["placeholder"] = _("Value %(n)d") % {"n": n}
+
+    def custom_rows(self):
+        """Bound fields of the custom rows, paired (label, value), for the template."""
+        return [
+            (n, self[f"custom_{n}_label"], self[f"custom_{n}"])
+            for n in range(1, rendering.CUSTOM_FIELDS + 1)
+        ]
+
+    def clean_signature(self):
+        signature = self.cleaned_data.get("signature")
+        if isinstance(signature, UploadedFile):
+            check_uploaded_image(signature)
+        return signature
+
+    def service_arguments(self) -> dict:
+        """cleaned_data in the shape course_certificate_save takes."""
+        data = dict(self.cleaned_data)
+        rows = []
+        for n in range(1, rendering.CUSTOM_FIELDS + 1):
+            label, value = data.pop(f"custom_{n}_label", ""), data.pop(f"custom_{n}", "")
+            rows.append({"label": label or "", "value": value or ""})
+        data["custom_fields"] = rows
+        # As ClearableFileInput gives it: False when "clear" is ticked, None when nothing was
+        # sent, a file when one was; course_certificate_save takes the same three.
+        data["signature"] = data.get("signature")
+        return data
 
     @classmethod
     def initial_for(cls, course_certificate: CourseCertificate | None, course) -> dict:
@@ -195,6 +247,18 @@ class CourseCertificateForm(forms.Form):
             "min_percent": course_certificate.min_percent,
             "required_lessons": list(course_certificate.required_lessons.all()),
             "min_test_score": course_certificate.min_test_score,
+            "signer_name": course_certificate.signer_name,
+            "signer_title": course_certificate.signer_title,
+            "signature": course_certificate.signature or None,
+            **{
+                f"{key}": value
+                for n, row in enumerate(course_certificate.custom_fields or [], start=1)
+                if n <= rendering.CUSTOM_FIELDS and isinstance(row, dict)
+                for key, value in (
+                    (f"custom_{n}_label", row.get("label", "")),
+                    (f"custom_{n}", row.get("value", "")),
+                )
+            },
         }
 
     def clean_number_format(self):

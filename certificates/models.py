@@ -29,6 +29,12 @@ def background_upload_to(template, filename: str) -> str:
     return f"{school_folder(template.project_id)}/{secrets.token_urlsafe(24)}{suffix}"
 
 
+def signature_upload_to(course_certificate, filename: str) -> str:
+    """Beside the school's backgrounds, under a new unguessable name each upload: a replaced
+    signature stays on disk for the certificates that printed it."""
+    return background_upload_to(course_certificate, filename)
+
+
 class CertificateTemplate(models.Model):
     """A project's certificate design. Each change is kept as a new TemplateRevision."""
 
@@ -136,6 +142,11 @@ class CourseCertificate(models.Model):
     min_test_score = models.PositiveSmallIntegerField(
         _("minimum test score, %"), null=True, blank=True
     )
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
+    signature = models.ImageField(_("signature"), upload_to=signature_upload_to, blank=True)
+    # Up to rendering.CUSTOM_FIELDS rows of {"label": ..., "value": ...}, printed as custom_1...
+    custom_fields = models.JSONField(_("custom fields"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,14 +20,23 @@ from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from lms.text import strip_bidi_controls
 
 from .render_pool import Pool, PoolTimeout, PoolWorkerDied
 
+
+def _numbered_text(message: str, n: int) -> str:
+    return _(message) % {"n": n}
+
+
+# Translated when shown, in the language of whoever reads the list.
+_numbered = lazy(_numbered_text, str)
+CUSTOM_FIELDS = 5  # rows of label + value a course certificate may print
 PLACEHOLDERS = {
     "participant_name": gettext_lazy("Participant's name, as it is to be printed"),
     "course_title": gettext_lazy("Course title"),
@@ -37,11 +46,43 @@ PLACEHOLDERS = {
     "verification_url": gettext_lazy("Address of the public verification page"),
     "qr_code": gettext_lazy("QR code that opens the verification page (an image)"),
     "school_name": gettext_lazy("School name"),
+    "completion_date": gettext_lazy(
+        "Completion date: when the last lesson that counts was completed (empty if issued "
+        "before completion)"
+    ),
+    "final_test_score": gettext_lazy(
+        "Score of the course's last test, e.g. 92% (empty without a test or a score)"
+    ),
+    "course_hours": gettext_lazy("Course hours (empty when the course has none set)"),
+    "signer_name": gettext_lazy("Signer's name"),
+    "signer_title": gettext_lazy("Signer's title"),
+    "signature_image": gettext_lazy("Signature (an image; nothing when none is uploaded)"),
+    **{
+        name: text
+        for n in range(1, CUSTOM_FIELDS + 1)
+        for name, text in (
+            (f"custom_{n}_label", _numbered(gettext_noop("Custom field %(n)d: its label"), n)),
+            (f"custom_{n}", _numbered(gettext_noop("Custom field %(n)d: its value"), n)),
+        )
+    },
 }
+# The conditions a template may test: `{{ if completed }} … {{ else }} … {{ end }}`.
+CONDITIONS = {
+    "completed": gettext_lazy("the conditions were met when the certificate was issued"),
+    "forced": gettext_lazy("issued by staff before the conditions were met"),
+    "has_expiry": gettext_lazy("the certificate has an expiry date"),
+}
+BLOCK_WORDS = frozenset({"else", "end"})
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-# Anything that looks like template syntax but is not a plain placeholder is refused, so a
-# template cannot reach tags, filters or attributes (`{{ x.y }}`, `{% include %}`).
-SUSPICIOUS_RE = re.compile(r"\{%|\{#|\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})")
+# A block marker: `{{ if name }}`, `{{ else }}` or `{{ end }}` (the last two also match
+# PLACEHOLDER_RE, and are told apart by their word).
+BLOCK_RE = re.compile(r"\{\{\s*(?:if\s+([A-Za-z_][A-Za-z0-9_]*)|(else|end))\s*\}\}")
+# Anything that looks like template syntax but is not a plain placeholder or a block marker is
+# refused, so a template cannot reach tags, filters or attributes (`{{ x.y }}`, `{% include %}`).
+SUSPICIOUS_RE = re.compile(r"\{%|\{#|\{\{(?!\s*(?:if\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\}\})")
+# Uploaded signatures are printed from a name like "certificate-backgrounds/12/<token>.png";
+# anything else in a snapshot's signature_image prints nothing.
+SIGNATURE_NAME_RE = re.compile(r"[a-z-]+/[0-9]+/[A-Za-z0-9_-]{16,64}\.(?:png|jpe?g)")
 
 PAGE_SIZES = {"A4": "A4", "letter": "letter"}
 # A template is a page, not a book: the cap on each of its HTML and CSS keeps a render cheap.
@@ -89,14 +130,111 @@ def validate_template_html(html: str) -> list[str]:
     if SUSPICIOUS_RE.search(html):
         errors.append(
             _(
-                "Only plain placeholders such as {{ participant_name }} are allowed; "
-                "template tags, filters and attributes are not."
+                "Only plain placeholders such as {{ participant_name }} and the blocks "
+                "{{ if completed }} … {{ else }} … {{ end }} are allowed; template tags, "
+                "filters and attributes are not."
             )
         )
-    unknown = sorted({name for name in PLACEHOLDER_RE.findall(html)} - PLACEHOLDERS.keys())
+    errors += _block_errors(html)
+    names = set(PLACEHOLDER_RE.findall(html)) - BLOCK_WORDS
+    unknown = sorted(names - PLACEHOLDERS.keys())
     if unknown:
         errors.append(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(unknown)})
     return errors
+
+
+def _block_errors(html: str) -> list[str]:
+    """What is wrong with the template's `if` blocks: one level, each closed by `end`."""
+    errors = []
+    open_if = None  # the condition of the block we are in
+    seen_else = False
+    for match in BLOCK_RE.finditer(html):
+        condition, word = match.groups()
+        if condition is not None:
+            if condition not in CONDITIONS:
+                errors.append(
+                    _("Unknown condition “%(name)s”; use one of: %(names)s.")
+                    % {"name": condition, "names": ", ".join(CONDITIONS)}
+                )
+            if open_if is not None:
+                errors.append(
+                    _(
+                        "“{{ if %(name)s }}” starts inside another block; close the first one "
+                        "with {{ end }} (blocks cannot be nested)."
+                    )
+                    % {"name": condition}
+                )
+                break
+            open_if, seen_else = condition, False
+        elif word == "else":
+            if open_if is None:
+                errors.append(_("{{ else }} without an {{ if … }} before it."))
+                break
+            if seen_else:
+                errors.append(_("A block has two {{ else }}; it may have one."))
+                break
+            seen_else = True
+        else:
+            if open_if is None:
+                errors.append(_("{{ end }} without an {{ if … }} before it."))
+                break
+            open_if = None
+    else:
+        if open_if is not None:
+            errors.append(
+                _("“{{ if %(name)s }}” is never closed; add {{ end }} after its text.")
+                % {"name": open_if}
+            )
+    return errors
+
+
+def condition_values(values: dict) -> dict[str, bool]:
+    """The conditions of one certificate, from its snapshot.
+
+    A snapshot from before conditions were recorded says through its progress whether the
+    conditions were met.
+    """
+    completed = values.get("completed")
+    if completed is None:
+        completed = bool((values.get("progress") or {}).get("conditions_met", True))
+    return {
+        "completed": bool(completed),
+        "forced": not completed,
+        "has_expiry": bool(values.get("expiry_date")),
+    }
+
+
+def resolve_blocks(html: str, values: dict) -> str:
+    """Keep the branch of each `if` block that holds for this certificate, drop the other.
+
+    Expects a template that validate_template_html accepted; a stray marker is dropped.
+    """
+    conditions = condition_values(values)
+    out, pos = [], 0
+    keep = True  # outside a block everything is kept
+    in_block = False
+    for match in BLOCK_RE.finditer(html):
+        if keep:
+            out.append(html[pos : match.start()])
+        pos = match.end()
+        condition, word = match.groups()
+        if condition is not None:
+            in_block, keep = True, conditions.get(condition, False)
+        elif word == "else" and in_block:
+            keep = not keep
+        else:
+            in_block, keep = False, True
+    if keep:
+        out.append(html[pos:])
+    return "".join(out)
+
+
+def signature_img(name: str) -> str:
+    """The uploaded signature as a `file:` image; the renderer's sandbox still checks it."""
+    if not name or not SIGNATURE_NAME_RE.fullmatch(name):
+        return ""
+    url = (Path(settings.MEDIA_ROOT) / name).resolve().as_uri()
+    return f'<img class="signature" alt="" src="{escape(url)}">'
 
 
 def qr_code_img(url: str) -> str:
@@ -108,7 +246,9 @@ def qr_code_img(url: str) -> str:
 
 
 def fill_placeholders(html: str, values: dict) -> str:
-    """Replace placeholders with escaped values; the QR code is the one trusted snippet.
+    """Keep the `if` blocks' branches that hold, then replace placeholders with escaped values.
+
+    The QR code and the signature are the trusted snippets, both built here.
 
     Bidirectional controls are dropped from the values: a name must print in the order it
     was typed, not reversed by a right-to-left override hidden in it.
@@ -121,9 +261,11 @@ def fill_placeholders(html: str, values: dict) -> str:
             return escape(match.group(0))
         if name == "qr_code":
             return qr_code_img(values["verification_url"])
-        return escape(strip_bidi_controls(str(values.get(name, ""))))
+        if name == "signature_image":
+            return signature_img(str(values.get(name) or ""))
+        return escape(strip_bidi_controls(str(values.get(name) or "")))
 
-    return PLACEHOLDER_RE.sub(replace, html)
+    return PLACEHOLDER_RE.sub(replace, resolve_blocks(html, values))
 
 
 def page_css(page_size: str, orientation: str, background_url: str | None) -> str:

@@ -98,6 +98,30 @@ def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate)
     return evaluate_loaded(course_certificate, lessons, progress)
 
 
+@dataclass(frozen=True)
+class CompletionFacts:
+    """What a certificate prints about the contact's progress besides the conditions."""
+
+    completed_at: object  # datetime of the last lesson completed, or None
+    final_test_score: int | None  # the score of the course's last test lesson, or None
+
+
+def completion_facts(*, contact: Contact, course_id: int) -> CompletionFacts:
+    """The last completion among the course's lessons and the last test's score: two queries."""
+    progress = LessonProgress.objects.filter(contact=contact, lesson__course_id=course_id)
+    last_done = progress.filter(completed_at__isnull=False).order_by("-completed_at").first()
+    last_test = (
+        Lesson.objects.filter(course_id=course_id, is_test=True).order_by("-position").first()
+    )
+    score = None
+    if last_test is not None:
+        # One row per contact and lesson: the stored score is the best the contact made.
+        score = progress.filter(lesson=last_test).values_list("score", flat=True).first()
+    return CompletionFacts(
+        completed_at=last_done.completed_at if last_done else None, final_test_score=score
+    )
+
+
 def status_of(access, course_certificate, evaluation, live) -> CertificateStatus:
     if course_certificate is None:
         return CertificateStatus(State.NOT_CONFIGURED, evaluation=evaluation)

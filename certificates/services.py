@@ -29,7 +29,7 @@ from .models import (
 )
 from .numbering import format_number, next_sequence, validate_number_format
 from .rendering import RenderError
-from .selectors import evaluate_contact
+from .selectors import completion_facts, evaluate_contact
 
 
 class CertificateError(Exception):
@@ -54,12 +54,21 @@ def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluatio
     school = course_certificate.project
     local_date = timezone.localtime(issued_at, school.tzinfo).date()
     language = printing_language(revision, school)
+    facts = completion_facts(contact=contact, course_id=course_certificate.course_id)
+    completion_date = ""
     with translation.override(language):
         printed_date = formats.date_format(local_date, "j E Y")
+        if evaluation.met and facts.completed_at:
+            # When the conditions were met: the last lesson completed. Not printed for a
+            # certificate issued before completion, whose date would claim too much.
+            completion_date = formats.date_format(
+                timezone.localtime(facts.completed_at, school.tzinfo).date(), "j E Y"
+            )
+    course = course_certificate.course
     return {
         "language": language,
         "participant_name": contact.name_to_print,
-        "course_title": course_certificate.course.title,
+        "course_title": course.title,
         "certificate_title": course_certificate.title,
         "certificate_number": number,
         "issue_date": printed_date,
@@ -68,7 +77,30 @@ def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluatio
         "school_name": course_certificate.project.name,
         "template_version": revision.version,
         "progress": evaluation.as_snapshot(),
+        # Richer certificates: copied here, so a later change of the settings, the course or
+        # the signature upload never alters what an issued certificate prints.
+        "completed": evaluation.met,
+        "completion_date": completion_date,
+        "final_test_score": (
+            f"{facts.final_test_score}%" if facts.final_test_score is not None else ""
+        ),
+        "course_hours": str(course.hours) if course.hours is not None else "",
+        "signer_name": course_certificate.signer_name,
+        "signer_title": course_certificate.signer_title,
+        "signature_image": course_certificate.signature.name or "",
+        **custom_field_values(course_certificate.custom_fields),
     }
+
+
+def custom_field_values(rows) -> dict:
+    """custom_1_label, custom_1, ... custom_5: every key present, empty when unused."""
+    rows = list(rows or [])[: rendering.CUSTOM_FIELDS]
+    values = {}
+    for n in range(1, rendering.CUSTOM_FIELDS + 1):
+        row = rows[n - 1] if n <= len(rows) and isinstance(rows[n - 1], dict) else {}
+        values[f"custom_{n}_label"] = str(row.get("label", ""))
+        values[f"custom_{n}"] = str(row.get("value", ""))
+    return values
 
 
 @transaction.atomic
@@ -476,11 +508,16 @@ def course_certificate_save(
     min_percent: int = 100,
     required_lessons=(),
     min_test_score: int | None = None,
+    signer_name: str = "",
+    signer_title: str = "",
+    signature=None,
+    custom_fields=(),
 ) -> CourseCertificate:
     """Configure the course's certificate, or change its configuration.
 
     Certificates already issued keep what they printed (their snapshot and template
-    revision); the new settings apply to the next issue.
+    revision); the new settings apply to the next issue. `signature`: None keeps the current
+    one, False removes it, a checked image file (forms.py) replaces it.
     """
     title = title.strip()
     number_prefix = number_prefix.strip()
@@ -503,6 +540,8 @@ def course_certificate_save(
     required_lessons = list(required_lessons)
     if any(lesson.course_id != course.id for lesson in required_lessons):
         raise CertificateError(_("Required lessons must be lessons of this course."))
+    signer_name, signer_title = signer_name.strip()[:120], signer_title.strip()[:120]
+    custom_fields = _clean_custom_fields(custom_fields)
 
     course_certificate, _created = CourseCertificate.objects.select_for_update().update_or_create(
         course=course,
@@ -516,10 +555,44 @@ def course_certificate_save(
             "completion": completion,
             "min_percent": min_percent,
             "min_test_score": min_test_score,
+            "signer_name": signer_name,
+            "signer_title": signer_title,
+            "custom_fields": custom_fields,
         },
     )
     course_certificate.required_lessons.set(required_lessons)
+    if signature is False and course_certificate.signature:
+        # Only forgotten here: certificates issued with it still print it from the file.
+        course_certificate.signature = ""
+        course_certificate.save(update_fields=["signature"])
+    elif signature:
+        course_certificate.signature.save(signature.name, signature, save=True)
     return course_certificate
+
+
+CUSTOM_LABEL_MAX, CUSTOM_VALUE_MAX = 60, 200
+
+
+def _clean_custom_fields(rows) -> list[dict]:
+    """Up to five rows of label and value. Each row keeps its place (row 2 prints as
+    custom_2 even when row 1 is empty); empty rows at the end are dropped."""
+    cleaned = []
+    for row in rows:
+        label = str(row.get("label", "")).strip()
+        value = str(row.get("value", "")).strip()
+        if len(label) > CUSTOM_LABEL_MAX or len(value) > CUSTOM_VALUE_MAX:
+            raise CertificateError(
+                _("A custom field's label has at most %(label)d characters, its value %(value)d.")
+                % {"label": CUSTOM_LABEL_MAX, "value": CUSTOM_VALUE_MAX}
+            )
+        cleaned.append({"label": label, "value": value})
+    while cleaned and not (cleaned[-1]["label"] or cleaned[-1]["value"]):
+        cleaned.pop()
+    if len(cleaned) > rendering.CUSTOM_FIELDS:
+        raise CertificateError(
+            _("A certificate has at most %(max)d custom fields.") % {"max": rendering.CUSTOM_FIELDS}
+        )
+    return cleaned
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "project"]
+    list_display = ["title", "project", "hours"]
     inlines = [LessonInline]
 
 

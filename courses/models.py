@@ -13,6 +13,10 @@ class Course(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Printed on certificates as course_hours; empty prints nothing.
+    hours = models.PositiveSmallIntegerField(
+        _("hours"), null=True, blank=True, help_text=_("Study hours printed on certificates.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

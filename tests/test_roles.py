@@ -155,6 +155,9 @@ TABLE = {
     "template_new": ("get", lambda s: [s.slug], {}, {
         "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),
+    "template_design_picture": ("get", lambda s: [s.slug, "classic"], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
     "template_edit": ("get", lambda s: [s.slug, s.template.public_id], {}, {
         "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),

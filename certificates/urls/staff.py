@@ -67,6 +67,11 @@ urlpatterns = [
     path("templates/", template_editor.template_list, name="templates"),
     path("templates/new/", template_editor.template_new, name="template_new"),
     path("templates/preview/", template_editor.template_preview, name="template_preview"),
+    path(
+        "templates/designs/<slug:design>.png",
+        template_editor.design_picture,
+        name="template_design_picture",
+    ),
     path("templates/<uuid:template_id>/", template_editor.template_edit, name="template_edit"),
     # Courses → All reports → Certificates, and its exports.
     path("reports/certificates/", reports.certificates_report, name="certificates_report"),

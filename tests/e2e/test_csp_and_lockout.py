@@ -26,7 +26,7 @@ def school(project, course):
 
 def test_the_template_editor_previews_and_inserts_placeholders(page, shot, school):
     log_in(page, "alice@example.com")
-    page.goto("/staff/demo/templates/new/")
+    page.goto("/staff/demo/templates/new/?start=classic")
     # htmx loads the preview on page load (a data: PNG) ...
     expect(page.locator("#preview img")).to_be_visible(timeout=20_000)
     # ... without injecting a <style> of its own, its indicator rule comes from app.css.

@@ -14,6 +14,7 @@ from certificates.services import (
     CertificateError,
     course_certificate_remove,
     course_certificate_save,
+    custom_field_values,
     validate_number_format,
 )
 from courses.models import Course
@@ -26,10 +27,12 @@ def course_certificate(request, course_id):
     course = project_object(Course.objects, request, public_id=course_id)
     current, issued, ever_issued = selectors.course_certificate_detail(course=course)
     initial = CourseCertificateForm.initial_for(current, course)
-    form = CourseCertificateForm(request.POST or None, initial=initial, course=course)
+    form = CourseCertificateForm(
+        request.POST or None, request.FILES or None, initial=initial, course=course
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = course_certificate_save(course=course, **form.cleaned_data)
+            saved = course_certificate_save(course=course, **form.service_arguments())
         except CertificateError as exc:
             form.add_error(None, str(exc))
         else:
@@ -49,6 +52,8 @@ def course_certificate(request, course_id):
             "issued_count": issued,
             "ever_issued": ever_issued,
             "has_templates": form.fields["template"].queryset.exists(),
+            "custom_label_example": "{{ custom_1_label }}",
+            "custom_value_example": "{{ custom_1 }}",
         },
     )
 
@@ -75,6 +80,7 @@ def course_number_example(request, course_id):
 def course_certificate_preview(request, course_id):
     """The selected template, printed with this course's titles and sample participant."""
     course = project_object(Course.objects, request, public_id=course_id)
+    current = CourseCertificate.objects.filter(course=course).first()
     form = CourseCertificateForm(request.POST, course=course)
     form.is_valid()
     template = form.cleaned_data.get("template")
@@ -87,6 +93,10 @@ def course_certificate_preview(request, course_id):
         course_title=course.title,
         certificate_title=data.get("title") or "",
         certificate_number=form.example_number() or defaults_number(),
+        signer_name=data.get("signer_name") or "",
+        signer_title=data.get("signer_title") or "",
+        signature_image=current.signature.name if current else "",
+        **custom_field_values(form.service_arguments()["custom_fields"] if data else []),
     )
     return preview_response(
         request,

@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import threading
 import uuid
 
 from django.contrib import messages
@@ -20,10 +21,11 @@ from certificates.services import CertificateError, template_save
 
 logger = logging.getLogger(__name__)
 
-STARTING_POINTS = {
-    "classic": (defaults.CLASSIC_HTML, defaults.CLASSIC_CSS),
-    "modern": (defaults.MODERN_HTML, defaults.MODERN_CSS),
-}
+STARTING_POINTS = {key: (html, css) for key, (_n, _o, html, css) in defaults.DESIGNS.items()}
+# The gallery's pictures: drawn once per process with sample values, then served from here.
+_design_pictures: dict[str, bytes] = {}
+_design_pictures_lock = threading.Lock()
+DESIGN_PICTURE_WIDTH = 480
 PREVIEW_FIELDS = ("html", "css", "page_size", "orientation", "language", "background")
 
 
@@ -47,12 +49,60 @@ def template_new(request):
         form = TemplateForm(request.POST, request.FILES, instance=template)
         if form.is_valid() and (saved := _save(request, form)):
             return redirect("staff:template_edit", request.project.slug, saved.public_id)
+    elif "start" not in request.GET:
+        return _gallery(request)
     else:
-        start = request.GET.get("start", "classic")
+        start = request.GET["start"]
         html, css = STARTING_POINTS.get(start, ("", ""))
-        name = start.title() if html else ""
-        form = TemplateForm(instance=template, initial={"name": name, "html": html, "css": css})
+        name, orientation = (defaults.DESIGNS[start][:2]) if html else ("", "landscape")
+        form = TemplateForm(
+            instance=template,
+            initial={"name": name, "html": html, "css": css, "orientation": orientation},
+        )
     return _editor(request, form, template=None)
+
+
+def _gallery(request):
+    """The "New template" page: the starter designs as cards, each with its picture."""
+    return render(
+        request,
+        "staff/certificate_templates/gallery.html",
+        {
+            "section": "courses",
+            "designs": [
+                {"key": key, "name": name, "orientation": orientation}
+                for key, (name, orientation, _html, _css) in defaults.DESIGNS.items()
+            ],
+        },
+    )
+
+
+@staff_view(editor=True)
+def design_picture(request, design):
+    """A starter design's first page as PNG, drawn with sample values once per process."""
+    if design not in defaults.DESIGNS:
+        raise Http404("No such design")
+    with _design_pictures_lock:
+        png = _design_pictures.get(design)
+        if png is None:
+            _name, orientation, html, css = defaults.DESIGNS[design]
+            try:
+                png = rendering.render_pdf(
+                    school_id=request.project.id,
+                    html=html,
+                    css=css,
+                    page_size="A4",
+                    orientation=orientation,
+                    values=defaults.SAMPLE_VALUES,
+                    png_width=DESIGN_PICTURE_WIDTH,
+                )
+            except rendering.RenderError:
+                logger.exception("Starter design %s could not be drawn", design)
+                raise Http404("No picture") from None
+            _design_pictures[design] = png
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @staff_view(editor=True)
@@ -94,6 +144,16 @@ def _editor(request, form, *, template):
             "form": form,
             "template_obj": template,
             "placeholders": rendering.PLACEHOLDERS,
+            # Custom fields are listed, not given a button each: ten buttons would bury the rest.
+            "placeholder_buttons": {
+                name: text
+                for name, text in rendering.PLACEHOLDERS.items()
+                if not name.startswith("custom_")
+            },
+            "conditions": rendering.CONDITIONS,
+            "custom_example": "{{ custom_1_label }}",
+            "custom_value_example": "{{ custom_1 }}",
+            "block_example": "{{ if completed }} has completed {{ else }} has attended {{ end }}",
             "used_by": template.course_certificates.select_related("course") if template else [],
         },
     )
