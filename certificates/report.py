@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -89,18 +90,36 @@ class Filters:
     sort: str = DEFAULT_SORT
 
 
+# The dates a filter may ask for. Outside them the day's local midnight (and the next day's)
+# does not exist as a datetime: 9999-12-31 + 1 day overflows, and 0001-01-01 in Kyiv is
+# before year 1 in UTC.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+        widget=forms.DateInput(
+            attrs={
+                "type": "date",
+                "min": EARLIEST_DATE.isoformat(),
+                "max": LATEST_DATE.isoformat(),
+            }
+        ),
+    )
+
+
 class ReportForm(forms.Form):
     """The filter bar. Invalid fields are reported and ignored; the valid ones still apply."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     course = forms.ChoiceField(label=_("Course"), required=False)
     certificate = forms.ChoiceField(label=_("Certificate"), required=False)
-    issued_from = forms.DateField(
-        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    issued_to = forms.DateField(
-        label=_("Issued to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_from = _date_field(_("Issued from"))
+    issued_to = _date_field(_("Issued to"))
     method = forms.ChoiceField(
         label=_("Method"),
         required=False,

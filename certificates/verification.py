@@ -76,4 +76,9 @@ def certificate_by_code(code: str, *, project_id=None) -> Certificate | None:
     certificates = Certificate.objects.select_related("replaced_by", "project")
     if project_id is not None:
         certificates = certificates.filter(project_id=project_id)
-    return certificates.filter(code=normalise_code(code)).first() if code else None
+    code = normalise_code(code)
+    # Codes are letters and digits; anything else (a NUL, which PostgreSQL refuses outright)
+    # is no code, so there is nothing to look up.
+    if not (code.isascii() and code.isalnum()):
+        return None
+    return certificates.filter(code=code).first()
