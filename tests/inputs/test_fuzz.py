@@ -327,6 +327,11 @@ ENDPOINTS = {
     "set_language": Endpoint(methods=("POST",), form={"language": lambda w: ("en", "uk"), **NEXT}),
     # Staff.
     "staff:home": Endpoint(user="staff"),
+    "staff:school_settings": Endpoint(
+        methods=("GET", "POST"),
+        user="staff",
+        form={"language": lambda w: ("en", "uk"), "time_zone": lambda w: ("Europe/Kyiv", "UTC")},
+    ),
     "staff:contacts": Endpoint(
         user="staff",
         query={"q": lambda w: (w.contact.name, "+380"), "page": lambda w: ("1", "2", "last")},
