@@ -387,6 +387,11 @@ ENDPOINTS = {
         methods=("GET", "POST"), user="staff", form=_template_form(), files=("background",)
     ),
     "staff:certificates_report": Endpoint(user="staff", query=_report_params()),
+    "staff:certificates_report_columns": Endpoint(
+        methods=("POST",),
+        user="staff",
+        form={"columns": lambda w: tuple(report.OPTIONAL_COLUMNS), **_report_params()},
+    ),
     "staff:certificates_export": Endpoint(
         methods=("GET", "POST"),
         user="staff",
