@@ -64,6 +64,11 @@ def normalise_code(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 
 
+def could_be_code(code: str) -> bool:
+    """Whether a normalised code has the shape of one: letters and digits, nothing else."""
+    return code.isascii() and code.isalnum()
+
+
 def code_from_url(url: str) -> str:
     """The code in a verification URL (…/verify/<code>/), or ''."""
     parts = [part for part in url.split("?")[0].split("/") if part]
@@ -77,8 +82,6 @@ def certificate_by_code(code: str, *, project_id=None) -> Certificate | None:
     if project_id is not None:
         certificates = certificates.filter(project_id=project_id)
     code = normalise_code(code)
-    # Codes are letters and digits; anything else (a NUL, which PostgreSQL refuses outright)
-    # is no code, so there is nothing to look up.
-    if not (code.isascii() and code.isalnum()):
-        return None
+    if not could_be_code(code):
+        return None  # nothing to look up (and PostgreSQL refuses a NUL outright)
     return certificates.filter(code=code).first()

@@ -51,6 +51,13 @@ def test_verify_code_with_a_nul_is_an_unknown_code(db, client):
     assert (response.status_code, response.json()) == (404, {"status": "unknown"})
 
 
+@pytest.mark.parametrize("code", ["- -", "AB/CD", "ÄBC"])
+def test_verify_form_with_what_cannot_be_a_code_is_an_unknown_code(db, client, code):
+    response = client.get(reverse("public:home"), {"code": code})
+    assert response.status_code == 404
+    assert response.context["unknown_code"] == code
+
+
 def test_contact_search_with_a_nul_finds_nothing(staff_client, project, contact):
     url = reverse("staff:contacts", args=[project.slug])
     response = staff_client.get(url, {"q": "Оле\x00на"})

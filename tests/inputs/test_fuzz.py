@@ -31,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certificates import report, services
+from certificates import report, services, signing
 from certificates.models import BulkJob, ExportJob
 from courses.models import Choice, Question
 from tests.factories import (
@@ -146,6 +146,7 @@ class World:
     certificate: object
     export_job: object
     bulk_job: object
+    signing_key: object
 
     def kwarg(self, url_name: str, name: str):
         """The real value of a URL argument, or None when the fuzz has none."""
@@ -166,6 +167,9 @@ class World:
             "template_id": self.course_certificate.template.public_id,
             "code": self.certificate.code,
             "kind": BulkJob.Kind.ISSUE,
+            "key_id": self.signing_key.public_id,
+            "school": self.project.slug,
+            "number": 1,
             # The student's own password-reset link.
             "uidb64": urlsafe_base64_encode(force_bytes(self.student.pk)),
             "token": default_token_generator.make_token(self.student),
@@ -222,6 +226,7 @@ def world(project, alice, course, contact):
         certificate=certificate,
         export_job=export_job,
         bulk_job=bulk_job,
+        signing_key=signing.school_key(project),
     )
 
 
@@ -424,8 +429,23 @@ ENDPOINTS = {
         form={"print_name": lambda w: ("Olena Kovalenko",), **NEXT},
     ),
     "portal:dismiss_name": Endpoint(methods=("POST",), user="student", form=NEXT),
+    "staff:signing_keys": Endpoint(user="staff", query={"rotate": lambda w: ("1",)}),
+    "staff:signing_key_rotate": Endpoint(methods=("POST",), user="staff"),
+    "staff:signing_key_upload": Endpoint(
+        methods=("POST",),
+        user="staff",
+        form={"file": _none, "password": _none},
+        files=("file",),
+    ),
     # Public.
+    "public:home": Endpoint(query={"code": lambda w: (w.certificate.code, "-", "abc")}),
+    "public:check": Endpoint(methods=("POST",), form={"file": _none}, files=("file",)),
+    "public:keys": Endpoint(),
+    "public:key_pem": Endpoint(),
+    "public:status_list": Endpoint(),
     "public:verify": Endpoint(query={"format": lambda w: ("json", "html")}),
+    "public:credential_json": Endpoint(),
+    "public:credential_jwt": Endpoint(),
 }
 # Not fuzzed: logging out would end the session the other examples use, and the Django admin
 # is Django's own, for superusers only.
