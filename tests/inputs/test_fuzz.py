@@ -43,8 +43,8 @@ from tests.factories import (
 
 # Examples per endpoint and method: about 3,000 requests in all, a minute and a half on SQLite.
 EXAMPLES = 30
-# Endpoints that draw a PDF or PNG per request get fewer.
-RENDERING_EXAMPLES = 6
+# Endpoints that draw a PDF or PNG, or generate keys, per request get fewer.
+SLOW_EXAMPLES = 6
 
 # --- Values ---------------------------------------------------------------------------------
 
@@ -146,13 +146,15 @@ class World:
     certificate: object
     export_job: object
     bulk_job: object
-    signing_key: object
 
     def kwarg(self, url_name: str, name: str):
         """The real value of a URL argument, or None when the fuzz has none."""
         if name == "job_id":
             job = self.bulk_job if url_name == "staff:bulk_job" else self.export_job
             return job.public_id
+        if name == "key_id":
+            # Made only here: generating keys would otherwise cost every test.
+            return signing.school_key(self.project).public_id
         if name == "lesson_id":
             return self.test_lesson.public_id
         if name == "course_id" and url_name.startswith("staff:certificate_issue"):
@@ -167,7 +169,6 @@ class World:
             "template_id": self.course_certificate.template.public_id,
             "code": self.certificate.code,
             "kind": BulkJob.Kind.ISSUE,
-            "key_id": self.signing_key.public_id,
             "school": self.project.slug,
             "number": 1,
             # The student's own password-reset link.
@@ -226,7 +227,6 @@ def world(project, alice, course, contact):
         certificate=certificate,
         export_job=export_job,
         bulk_job=bulk_job,
-        signing_key=signing.school_key(project),
     )
 
 
@@ -242,6 +242,9 @@ class Endpoint:
     user: str = "anonymous"  # anonymous, staff or student
     examples: int = EXAMPLES
     files: tuple = ()  # form fields that take an upload
+    # The page signs or lists the school's key: made before the examples, or each example
+    # would generate (and roll back) a key of its own.
+    signing_key: bool = False
 
 
 def _none(world):
@@ -336,6 +339,7 @@ ENDPOINTS = {
         methods=("GET", "POST"),
         user="staff",
         form={"language": lambda w: ("en", "uk"), "time_zone": lambda w: ("Europe/Kyiv", "UTC")},
+        examples=SLOW_EXAMPLES,  # the time zone list costs a quarter of a second per page
     ),
     "staff:contacts": Endpoint(
         user="staff",
@@ -363,7 +367,7 @@ ENDPOINTS = {
         methods=("POST",),
         user="staff",
         form=_course_certificate_form(),
-        examples=RENDERING_EXAMPLES,
+        examples=SLOW_EXAMPLES,
     ),
     "staff:course_number_example": Endpoint(
         user="staff",
@@ -386,7 +390,7 @@ ENDPOINTS = {
         query={"template": lambda w: (str(w.course_certificate.template.public_id),)},
         form=_template_form(),
         files=("background",),
-        examples=RENDERING_EXAMPLES,
+        examples=SLOW_EXAMPLES,
     ),
     "staff:template_edit": Endpoint(
         methods=("GET", "POST"), user="staff", form=_template_form(), files=("background",)
@@ -429,8 +433,10 @@ ENDPOINTS = {
         form={"print_name": lambda w: ("Olena Kovalenko",), **NEXT},
     ),
     "portal:dismiss_name": Endpoint(methods=("POST",), user="student", form=NEXT),
-    "staff:signing_keys": Endpoint(user="staff", query={"rotate": lambda w: ("1",)}),
-    "staff:signing_key_rotate": Endpoint(methods=("POST",), user="staff"),
+    "staff:signing_keys": Endpoint(
+        user="staff", query={"rotate": lambda w: ("1",)}, signing_key=True
+    ),
+    "staff:signing_key_rotate": Endpoint(methods=("POST",), user="staff", examples=SLOW_EXAMPLES),
     "staff:signing_key_upload": Endpoint(
         methods=("POST",),
         user="staff",
@@ -439,13 +445,15 @@ ENDPOINTS = {
     ),
     # Public.
     "public:home": Endpoint(query={"code": lambda w: (w.certificate.code, "-", "abc")}),
-    "public:check": Endpoint(methods=("POST",), form={"file": _none}, files=("file",)),
-    "public:keys": Endpoint(),
-    "public:key_pem": Endpoint(),
-    "public:status_list": Endpoint(),
+    "public:check": Endpoint(
+        methods=("POST",), form={"file": _none}, files=("file",), signing_key=True
+    ),
+    "public:keys": Endpoint(signing_key=True),
+    "public:key_pem": Endpoint(signing_key=True),
+    "public:status_list": Endpoint(signing_key=True),
     "public:verify": Endpoint(query={"format": lambda w: ("json", "html")}),
-    "public:credential_json": Endpoint(),
-    "public:credential_jwt": Endpoint(),
+    "public:credential_json": Endpoint(signing_key=True),
+    "public:credential_jwt": Endpoint(signing_key=True),
 }
 # Not fuzzed: logging out would end the session the other examples use, and the Django admin
 # is Django's own, for superusers only.
@@ -551,6 +559,14 @@ def test_no_input_makes_a_server_error(client, world, pattern, method):
     if user is not None:
         client.force_login(user)
 
+    if endpoint.signing_key:
+        signing.school_key(world.project)
+    # Built once, outside the examples' savepoints: the real values stay for every example.
+    path_values = {
+        name: _kwarg_strategy(world, pattern.name, name, converter)
+        for name, converter in pattern.converters.items()
+    }
+
     @settings(
         max_examples=endpoint.examples,
         deadline=None,
@@ -565,10 +581,7 @@ def test_no_input_makes_a_server_error(client, world, pattern, method):
     @given(data=st.data())
     def request_is_answered(data):
         draw = data.draw
-        kwargs = {
-            name: draw(_kwarg_strategy(world, pattern.name, name, converter), label=name)
-            for name, converter in pattern.converters.items()
-        }
+        kwargs = {name: draw(strategy, label=name) for name, strategy in path_values.items()}
         query = _params(draw, world, endpoint.query)
         form = _params(draw, world, endpoint.form) if method == "POST" else {}
         for name in endpoint.files:
