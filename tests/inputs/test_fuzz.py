@@ -14,6 +14,7 @@ and a database error cannot poison the examples after it.
 """
 
 import datetime
+import io
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -30,6 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from certificates import report, services, signing
 from certificates.models import BulkJob, ExportJob
@@ -535,15 +537,24 @@ def _params(draw, world, spec: dict) -> dict:
     return params
 
 
+def _png() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(output, "PNG")
+    return output.getvalue()
+
+
+UPLOADS = st.one_of(
+    st.binary(max_size=200),
+    st.just(_png()),  # a real image, so a save gets as far as storing it
+    st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+    st.just(b"GIF89a\x01\x00\x01\x00"),
+)
+
+
 def _upload(draw):
-    content = draw(
-        st.one_of(
-            st.binary(max_size=200),
-            st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
-            st.just(b"GIF89a\x01\x00\x01\x00"),
-        )
-    )
-    return SimpleUploadedFile(draw(values("seal.png", "a\x00.png")) or "x.png", content)
+    # Always ending in .png: a name with nothing after its last slash cannot even be sent.
+    name = draw(values("seal", "a\x00b", "../../seal")) + ".png"
+    return SimpleUploadedFile(name, draw(UPLOADS))
 
 
 def _user(world, kind):
