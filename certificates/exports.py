@@ -22,6 +22,8 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from . import archives, events, heartbeat, report
 from .models import ExportJob
@@ -66,14 +68,29 @@ def write_xlsx(output, *, project, filters: report.Filters, progress=None) -> in
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Certificates"))
-    sheet.append(report.export_headings())
+    sheet.append([_text_cell(sheet, heading) for heading in report.export_headings()])
     rows = 0
     for rows, cells in enumerate(report.export_table(project=project, filters=filters), 1):
-        sheet.append(cells)
+        sheet.append([_text_cell(sheet, cell) for cell in cells])
         if progress is not None and rows % PROGRESS_EVERY == 0:
             progress(rows)
     workbook.save(output)
     return rows
+
+
+def _text_cell(sheet, value):
+    """A cell openpyxl would not store as the text it is, as an explicit text cell.
+
+    openpyxl makes any string starting with "=" a formula and "#N/A" and friends error values.
+    The report's cells are already neutralised (report.spreadsheet_text), so this is the
+    second lock: whatever slips past it is still written as text. Other values pass as they
+    are, and numbers and dates stay typed.
+    """
+    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def export_job_start(*, project, actor, data, fmt: str = ExportJob.Format.XLSX) -> ExportJob:

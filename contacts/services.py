@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +101,10 @@ def _send_invitation(to: str, context: dict, school) -> None:
 @transaction.atomic
 def contact_confirm_print_name(*, contact: Contact, print_name: str) -> Contact:
     """Record the exact spelling the student wants on certificates issued from now on."""
+    try:
+        ProhibitNullCharactersValidator()(print_name)  # PostgreSQL cannot store a NUL
+    except ValidationError as error:
+        raise ContactError(error.messages[0]) from error
     print_name = _clean_name(print_name)
     if not print_name:
         raise ContactError(_("Enter your name as it should be printed on certificates."))

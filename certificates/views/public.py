@@ -83,7 +83,11 @@ def verify_home(request):
     """The code form; `?code=` (the form's own submission) opens that code's page."""
     form = CodeForm(request.GET) if "code" in request.GET else None
     if form is not None and form.is_valid():
-        return redirect("public:verify", verification.normalise_code(form.cleaned_data["code"]))
+        code = verification.normalise_code(form.cleaned_data["code"])
+        if not verification.could_be_code(code):
+            # "a/b", or only dashes: no code has that shape; answered as an unknown one.
+            return _home(request, code_form=form, status=404, unknown=form.cleaned_data["code"])
+        return redirect("public:verify", code)
     return _home(request, code_form=form)
 
 

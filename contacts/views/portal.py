@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -40,19 +41,24 @@ def confirm_name(request, contact_id):
             request,
             _("Thank you. Your certificates will read “%(name)s”.") % {"name": contact.print_name},
         )
-    return redirect(_back(request))
+    return HttpResponseRedirect(_back(request))
 
 
 @login_required
 @require_POST
 def dismiss_name(request):
     request.session[NAME_DISMISSED] = True
-    return redirect(_back(request))
+    return HttpResponseRedirect(_back(request))
 
 
 def _back(request) -> str:
+    """Where the form was sent from: a path on this site, or My certificates.
+
+    Only a path is taken: `next=foo` is no place to go back to (and redirect() would look it
+    up as a URL name).
+    """
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -97,12 +97,16 @@ def certificate_delete(request, certificate_id):
         )
         return _after_action(request, contact, course)
     if request.method == "POST":
-        services.certificate_delete(
-            certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(
-            request, _("Certificate %(number)s deleted.") % {"number": certificate.number}
-        )
+        try:
+            services.certificate_delete(
+                certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Certificate %(number)s deleted.") % {"number": certificate.number}
+            )
         return _after_action(request, contact, course)
     if request.htmx:
         return _row(request, contact, course, confirm="delete")
