@@ -172,7 +172,13 @@ class CourseCertificate(models.Model):
             models.CheckConstraint(
                 condition=Q(expiry="never")
                 | Q(expiry="date", expiry_date__isnull=False)
-                | Q(expiry="months", expiry_months__gte=1, expiry_months__lte=1200),
+                # isnull too: a CHECK passes when its comparison is NULL.
+                | Q(
+                    expiry="months",
+                    expiry_months__isnull=False,
+                    expiry_months__gte=1,
+                    expiry_months__lte=1200,
+                ),
                 name="cc_expiry_complete",
             ),
         ]

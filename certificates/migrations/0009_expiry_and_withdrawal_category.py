@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='coursecertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('expiry', 'never'), models.Q(('expiry', 'date'), ('expiry_date__isnull', False)), models.Q(('expiry', 'months'), ('expiry_months__gte', 1), ('expiry_months__lte', 1200)), _connector='OR'), name='cc_expiry_complete'),
+            constraint=models.CheckConstraint(condition=models.Q(('expiry', 'never'), models.Q(('expiry', 'date'), ('expiry_date__isnull', False)), models.Q(('expiry', 'months'), ('expiry_months__gte', 1), ('expiry_months__isnull', False), ('expiry_months__lte', 1200)), _connector='OR'), name='cc_expiry_complete'),
         ),
         migrations.AddField(
             model_name='certificatereminder',
