@@ -183,7 +183,7 @@ def certificate_download(request, certificate_id):
 
 
 def _live_certificate(request, certificate_id):
-    """The school's certificate; None (with a message) when it was deleted meanwhile."""
+    """(The school's certificate, whether it is live); a deleted one comes with a message."""
     certificate = project_object(
         Certificate.objects.select_related(
             "project", "contact__user", "course_certificate__course"
