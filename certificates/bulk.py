@@ -229,6 +229,7 @@ def _run_one(job: BulkJob, item: BulkJobItem) -> tuple[str, str]:
             certificate=certificate,
             actor=job.created_by,
             reason=_("Template updated"),
+            category=Certificate.DeleteCategory.TEMPLATE_UPDATE,
             notify=job.notify,
         )
         return BulkJobItem.Outcome.DONE, ""

@@ -210,6 +210,7 @@ SAMPLE_VALUES = {
     "certificate_title": "Certificate of Completion",
     "certificate_number": "PY-2026-000123",
     "issue_date": "29 November 2026",
+    "expiry_date": "29 November 2027",
     "verification_url": "http://127.0.0.1:8000/verify/SAMPLECODE0000000/",
     "school_name": "Demo School",
     "completed": True,

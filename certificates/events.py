@@ -14,6 +14,7 @@ certificate_deleted = Signal()  # certificate_id
 certificate_reissued = Signal()  # certificate_id (the new one), replaces_id (the old one)
 bulk_job_queued = Signal()  # job_id
 export_job_queued = Signal()  # job_id
+certificate_expiring = Signal()  # certificate_id: an expiry reminder was just sent
 
 
 def send_after_commit(signal: Signal, **ids) -> None:

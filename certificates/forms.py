@@ -200,6 +200,27 @@ class CourseCertificateForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         help_text=_("PNG or JPEG, up to 5 MB; a transparent PNG prints best."),
     )
+    expiry = forms.ChoiceField(
+        label=_("Expiry"),
+        choices=CourseCertificate.Expiry.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    expiry_date = forms.DateField(
+        label=_("Expiry date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Used with “Expires on a fixed date”: every certificate expires that day."),
+    )
+    expiry_months = forms.IntegerField(
+        label=_("Months of validity"),
+        min_value=1,
+        max_value=1200,
+        required=False,
+        help_text=_(
+            "Used with “Expires a number of months after issue”, counted from each issue date."
+        ),
+    )
 
     def __init__(self, *args, course, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,6 +276,7 @@ class CourseCertificateForm(forms.Form):
                 "auto_issue": True,
                 "completion": CourseCertificate.Completion.ALL_LESSONS,
                 "min_percent": 100,
+                "expiry": CourseCertificate.Expiry.NEVER,
             }
         return {
             "template": course_certificate.template_id,
@@ -278,7 +300,14 @@ class CourseCertificateForm(forms.Form):
                     (f"custom_{n}", row.get("value", "")),
                 )
             },
+            "expiry": course_certificate.expiry,
+            "expiry_date": course_certificate.expiry_date,
+            "expiry_months": course_certificate.expiry_months,
         }
+
+    def clean_expiry(self):
+        # Nothing chosen (a form posted before expiry existed) means the default: never.
+        return self.cleaned_data.get("expiry") or CourseCertificate.Expiry.NEVER
 
     def clean_number_format(self):
         number_format = self.cleaned_data["number_format"]
@@ -293,6 +322,13 @@ class CourseCertificateForm(forms.Form):
             and "min_percent" not in self.errors
         ):
             self.add_error("min_percent", _("Enter the minimum share of lessons."))
+        expiry = cleaned.get("expiry")
+        for mode, name, message in (
+            (CourseCertificate.Expiry.DATE, "expiry_date", _("Enter the expiry date.")),
+            (CourseCertificate.Expiry.MONTHS, "expiry_months", _("Enter the number of months.")),
+        ):
+            if expiry == mode and cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     def example_number(self) -> str:
@@ -305,3 +341,10 @@ class CourseCertificateForm(forms.Form):
             return example_number(number_format, data.get("number_prefix") or "")
         except (ValueError, KeyError, IndexError):
             return ""
+
+
+class ExtendExpiryForm(forms.Form):
+    """The Products tab's "Extend expiry": a later date and why."""
+
+    new_date = forms.DateField(label=_("New expiry date"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)

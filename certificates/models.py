@@ -1,3 +1,5 @@
+import calendar
+import datetime
 import secrets
 import uuid
 from pathlib import PurePath
@@ -108,12 +110,26 @@ class TemplateRevision(models.Model):
         return f"{self.template} v{self.version}"
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; a day the month lacks becomes its last (31 Jan + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 class CourseCertificate(models.Model):
     """A course's certificate configuration: what is printed, and when it is earned."""
 
     class Completion(models.TextChoices):
         ALL_LESSONS = "all", _("All lessons completed")
         PERCENT = "percent", _("A minimum share of lessons completed")
+
+    class Expiry(models.TextChoices):
+        NEVER = "never", _("Never expires")
+        DATE = "date", _("Expires on a fixed date")
+        MONTHS = "months", _("Expires a number of months after issue")
 
     project = models.ForeignKey(
         "accounts.Project", on_delete=models.CASCADE, related_name="course_certificates"
@@ -147,6 +163,11 @@ class CourseCertificate(models.Model):
     signature = models.ImageField(_("signature"), upload_to=signature_upload_to, blank=True)
     # Up to rendering.CUSTOM_FIELDS rows of {"label": ..., "value": ...}, printed as custom_1...
     custom_fields = models.JSONField(_("custom fields"), default=list, blank=True)
+    expiry = models.CharField(
+        _("expiry"), max_length=10, choices=Expiry.choices, default=Expiry.NEVER
+    )
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    expiry_months = models.PositiveSmallIntegerField(_("months of validity"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,10 +179,31 @@ class CourseCertificate(models.Model):
                 condition=Q(min_test_score__isnull=True) | Q(min_test_score__lte=100),
                 name="cc_min_test_score",
             ),
+            # Each expiry mode carries exactly what it needs.
+            models.CheckConstraint(
+                condition=Q(expiry="never")
+                | Q(expiry="date", expiry_date__isnull=False)
+                # isnull too: a CHECK passes when its comparison is NULL.
+                | Q(
+                    expiry="months",
+                    expiry_months__isnull=False,
+                    expiry_months__gte=1,
+                    expiry_months__lte=1200,
+                ),
+                name="cc_expiry_complete",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def expiry_for(self, issued_on: datetime.date) -> datetime.date | None:
+        """The expiry date of a certificate issued on `issued_on` (the school's local date)."""
+        if self.expiry == self.Expiry.DATE:
+            return self.expiry_date
+        if self.expiry == self.Expiry.MONTHS and self.expiry_months:
+            return add_months(issued_on, self.expiry_months)
+        return None
 
 
 class NumberSequence(models.Model):
@@ -190,10 +232,30 @@ OUTDATED = ~Q(
 NAME_CHANGED = Q(deleted_at__isnull=True) & ~Q(printed_name=name_to_print_expression("contact__"))
 
 
+def expired_q(today: datetime.date) -> Q:
+    """Live and past its expiry date: from the expiry date on, a certificate is expired."""
+    return Q(deleted_at__isnull=True, expires_at__lte=today)
+
+
+def expiring_q(today: datetime.date, days: int) -> Q:
+    """Live, not expired yet, and expiring within `days` days of `today`."""
+    return Q(
+        deleted_at__isnull=True,
+        expires_at__gt=today,
+        expires_at__lte=today + datetime.timedelta(days=days),
+    )
+
+
 class CertificateQuerySet(models.QuerySet):
     def live(self):
         """Certificates in force: not deleted (withdrawn or replaced)."""
         return self.filter(deleted_at__isnull=True)
+
+    def expired(self, today: datetime.date):
+        return self.filter(expired_q(today))
+
+    def expiring(self, today: datetime.date, days: int):
+        return self.filter(expiring_q(today, days))
 
     def outdated(self):
         return self.filter(OUTDATED)
@@ -219,6 +281,18 @@ class Certificate(models.Model):
         VALID = "valid", _("valid")
         WITHDRAWN = "withdrawn", _("withdrawn")
         REPLACED = "replaced", _("replaced")
+        EXPIRED = "expired", _("expired")
+
+    class DeleteCategory(models.TextChoices):
+        """Why a certificate was withdrawn, in words the public may read (the verify page)."""
+
+        ISSUED_IN_ERROR = "issued_in_error", _("issued in error")
+        NAME_CORRECTION = "name_correction", _("name correction")
+        TEMPLATE_UPDATE = "template_update", _("template update")
+        MISCONDUCT = "misconduct", _("misconduct")
+        OTHER = "other", _("other")
+        # Set by a renewal only; staff do not choose it when deleting.
+        RENEWED = "renewed", _("renewed")
 
     project = models.ForeignKey(
         "accounts.Project", on_delete=models.PROTECT, related_name="certificates"
@@ -250,6 +324,9 @@ class Certificate(models.Model):
     issue_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # Everything printed, frozen at issue: a later rename or template edit never changes it.
     snapshot = models.JSONField()
+    # The school's local date from which the certificate is expired; None: it never expires.
+    # Set at issue (also frozen in the snapshot as printed); staff may extend it later.
+    expires_at = models.DateField(_("expires"), null=True, blank=True)
     # The participant's name as printed (also in the snapshot): lists show and search it, and
     # it tells a certificate whose printed name no longer matches the contact's name to print.
     printed_name = models.CharField(_("printed name"), max_length=200)
@@ -267,6 +344,10 @@ class Certificate(models.Model):
     # The certificate's bit in its school's Bitstring Status List (the Open Badge's
     # credentialStatus); taken from the school's number sequence at issue, so never reused.
     status_index = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # The public reason (the verify page shows it); delete_reason stays among staff.
+    delete_category = models.CharField(
+        _("reason category"), max_length=20, choices=DeleteCategory.choices, blank=True
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -320,6 +401,12 @@ class Certificate(models.Model):
                 name="cert_report_totals",
             ),
             models.Index(fields=["contact", "-issued_at"], name="cert_contact"),
+            # The report's expiry filters and the daily reminder run look live rows up by date.
+            models.Index(
+                fields=["project", "expires_at"],
+                condition=Q(deleted_at__isnull=True, expires_at__isnull=False),
+                name="cert_expires",
+            ),
         ]
 
     def __str__(self):
@@ -335,13 +422,48 @@ class Certificate(models.Model):
         return self.deleted_at is None and self.printed_name != self.contact.name_to_print
 
     @property
-    def state(self) -> "Certificate.State":
-        """Valid until deleted; a deleted one is replaced when a reissue points back at it.
+    def delete_categories(self) -> list[tuple[str, str]]:
+        """What staff choose from when deleting or reissuing (a renewal sets its own)."""
+        renewed = self.DeleteCategory.RENEWED
+        return [choice for choice in self.DeleteCategory.choices if choice[0] != renewed]
 
-        Lists that show the state select_related("replaced_by") to read it without a query.
+    def local_today(self) -> datetime.date:
+        """Today in the school's time zone: the day expiry is counted against."""
+        return timezone.localdate(timezone=self.project.tzinfo)
+
+    @property
+    def is_expired(self) -> bool:
+        """Live and its expiry date has come (expired_q says the same in a query)."""
+        return (
+            self.deleted_at is None
+            and self.expires_at is not None
+            and self.expires_at <= self.local_today()
+        )
+
+    @property
+    def days_to_expiry(self) -> int | None:
+        """Days from the school's today to the expiry date (0 or less: expired); None: never."""
+        if self.expires_at is None:
+            return None
+        return (self.expires_at - self.local_today()).days
+
+    @property
+    def expires_soon(self) -> bool:
+        """Live, not expired, and within the first reminder's window: time to renew."""
+        days = self.days_to_expiry
+        window = max(settings.CERTIFICATE_EXPIRY_REMINDER_DAYS, default=0)
+        return self.deleted_at is None and days is not None and 0 < days <= window
+
+    @property
+    def state(self) -> "Certificate.State":
+        """Valid until deleted or expired; a deleted one is replaced when a reissue points back
+        at it. Deletion comes first: a withdrawn certificate is withdrawn whatever its date.
+
+        Lists that show the state select_related("replaced_by", "project") to read it without
+        a query.
         """
         if self.deleted_at is None:
-            return self.State.VALID
+            return self.State.EXPIRED if self.is_expired else self.State.VALID
         try:
             self.replaced_by  # noqa: B018 -- the reverse one-to-one raises when there is none
         except Certificate.DoesNotExist:
@@ -355,6 +477,7 @@ class CertificateEvent(models.Model):
     class Kind(models.TextChoices):
         ISSUED = "issued", _("issued")
         DELETED = "deleted", _("deleted")
+        EXTENDED = "extended", _("expiry extended")
 
     project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(
@@ -375,6 +498,30 @@ class CertificateEvent(models.Model):
 
     def __str__(self):
         return f"{self.certificate} {self.kind}"
+
+
+class CertificateReminder(models.Model):
+    """An expiry reminder claimed for sending: one per certificate, expiry date and window.
+
+    The row is written before the email leaves, and the unique constraint lets only one
+    writer win, so a task run twice (or two beat workers) never sends a reminder twice. The
+    expiry date is part of the key: after an extension the new date gets its own reminders.
+    """
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    expires_at = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "expires_at", "days"], name="certificate_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} {self.days}d"
 
 
 class BulkJob(models.Model):

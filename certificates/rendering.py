@@ -49,6 +49,7 @@ PLACEHOLDERS = {
     "certificate_title": gettext_lazy("Certificate name"),
     "certificate_number": gettext_lazy("Certificate number"),
     "issue_date": gettext_lazy("Issue date"),
+    "expiry_date": gettext_lazy("Expiry date (empty when the certificate never expires)"),
     "verification_url": gettext_lazy("Address of the public verification page"),
     "qr_code": gettext_lazy("QR code that opens the verification page (an image)"),
     "school_name": gettext_lazy("School name"),

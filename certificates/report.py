@@ -32,6 +32,7 @@ OPTIONAL_COLUMNS = {
     "issued_by": _("Issued by"),
     "forced": _("Forced"),
     "template": _("Template"),
+    "expires": _("Expires"),
 }
 
 
@@ -87,6 +88,8 @@ class Filters:
     outdated: bool = False
     name_changed: bool = False
     include_deleted: bool = False
+    expired: bool = False
+    expires_within: int | None = None  # days from the school's today
     sort: str = DEFAULT_SORT
 
 
@@ -133,6 +136,10 @@ class ReportForm(forms.Form):
     outdated = forms.BooleanField(label=_("Outdated template only"), required=False)
     name_changed = forms.BooleanField(label=_("Name changed since issue"), required=False)
     deleted = forms.BooleanField(label=_("Include deleted"), required=False)
+    expired = forms.BooleanField(label=_("Expired"), required=False)
+    expires_within = forms.IntegerField(
+        label=_("Expires within, days"), required=False, min_value=1, max_value=3650
+    )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
 
     def __init__(self, data, *, project):
@@ -197,6 +204,8 @@ class ReportForm(forms.Form):
             outdated=bool(data.get("outdated")),
             name_changed=bool(data.get("name_changed")),
             include_deleted=bool(data.get("deleted")),
+            expired=bool(data.get("expired")),
+            expires_within=data.get("expires_within"),
             sort=data.get("sort") or DEFAULT_SORT,
         )
 
@@ -225,6 +234,12 @@ def filtered(*, project, filters: Filters) -> QuerySet:
         qs = qs.outdated()
     if filters.name_changed:
         qs = qs.name_changed()
+    if filters.expired or filters.expires_within:
+        today = timezone.localdate(timezone=project.tzinfo)
+        if filters.expired:
+            qs = qs.expired(today)
+        if filters.expires_within:
+            qs = qs.expiring(today, filters.expires_within)
     if filters.search:
         term = filters.search
         # Substring search reads every row whatever the index; matching the (fewer) contacts
@@ -261,6 +276,7 @@ def with_columns(qs: QuerySet) -> QuerySet:
             "template_revision",
             "issued_by",
             "deleted_by",
+            "project",
         )
         .only(
             "public_id",
@@ -271,6 +287,8 @@ def with_columns(qs: QuerySet) -> QuerySet:
             "method",
             "forced",
             "deleted_at",
+            "expires_at",
+            "project__time_zone",
             "contact__public_id",
             "contact__name",
             "contact__email",

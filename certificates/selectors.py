@@ -6,6 +6,7 @@ state. Lists load in a fixed number of queries whatever their length.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
@@ -160,7 +161,7 @@ def _with_certificates(courses: list[StudentCourse], *, live_only: bool) -> dict
         certificates = certificates.live()
     by_course = defaultdict(list)
     for certificate in certificates.select_related(
-        "issued_by", "deleted_by", "replaces", "course_certificate"
+        "issued_by", "deleted_by", "replaces", "course_certificate", "project"
     ).order_by("-issued_at", "-id"):
         key = (certificate.contact_id, certificate.course_certificate.course_id)
         by_course[key].append(certificate)
@@ -274,9 +275,10 @@ def template_list(*, project):
 
 
 def contact_history(*, contact: Contact) -> list[CertificateEvent]:
-    """The contact card's History tab: issued and deleted events, newest first.
+    """The contact card's History tab: issued, deleted and extended events, newest first.
 
-    Each event carries `replaced_by_number` / `replaces_number` for the reissue trail.
+    Each event carries `replaced_by_number` / `replaces_number` for the reissue trail, and an
+    extension its `expiry_before` / `expiry_after` dates.
     """
     events = list(
         CertificateEvent.objects.filter(contact=contact).select_related(
@@ -291,6 +293,9 @@ def contact_history(*, contact: Contact) -> list[CertificateEvent]:
         replaced_by = getattr(certificate, "replaced_by", None)
         event.replaces_number = certificate.replaces.number if certificate.replaces else None
         event.replaced_by_number = replaced_by.number if replaced_by else None
+        if event.kind == CertificateEvent.Kind.EXTENDED:
+            event.expiry_before = date.fromisoformat(event.data["before"])
+            event.expiry_after = date.fromisoformat(event.data["after"])
     return events
 
 

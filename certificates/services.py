@@ -6,6 +6,7 @@ Rendering and emails are queued after commit, so a rolled-back issue leaves no t
 
 import secrets
 from base64 import b32encode
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,29 +62,36 @@ def printing_language(revision: TemplateRevision, school) -> str:
     return revision.language or school.language
 
 
+def printed_date(day, language: str) -> str:
+    """A date as certificates print it, in the printing language (e.g. "31 січня 2027")."""
+    with translation.override(language):
+        return formats.date_format(day, "j E Y")
+
+
 def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluation, revision):
     school = course_certificate.project
     local_date = timezone.localtime(issued_at, school.tzinfo).date()
     language = printing_language(revision, school)
     facts = completion_facts(contact=contact, course_id=course_certificate.course_id)
     completion_date = ""
-    with translation.override(language):
-        printed_date = formats.date_format(local_date, "j E Y")
-        if evaluation.met and facts.completed_at:
-            # When the conditions were met: the last lesson completed. Not printed for a
-            # certificate issued before completion, whose date would claim too much.
-            completion_date = formats.date_format(
-                timezone.localtime(facts.completed_at, school.tzinfo).date(), "j E Y"
-            )
+    if evaluation.met and facts.completed_at:
+        # When the conditions were met: the last lesson completed. Not printed for a
+        # certificate issued before completion, whose date would claim too much.
+        completed_on = timezone.localtime(facts.completed_at, school.tzinfo).date()
+        completion_date = printed_date(completed_on, language)
     course = course_certificate.course
+    expires_on = course_certificate.expiry_for(local_date)
     return {
         "language": language,
         "participant_name": contact.name_to_print,
         "course_title": course.title,
         "certificate_title": course_certificate.title,
         "certificate_number": number,
-        "issue_date": printed_date,
+        "issue_date": printed_date(local_date, language),
         "issued_on": local_date.isoformat(),
+        # Empty when the certificate never expires; Certificate.expires_at is the live value.
+        "expiry_date": printed_date(expires_on, language) if expires_on else "",
+        "expires_on": expires_on.isoformat() if expires_on else None,
         "verification_url": verification_url(code),
         "school_name": course_certificate.project.name,
         "template_version": revision.version,
@@ -173,6 +181,15 @@ def certificate_issue(
         seq=sequence,
     )
     code = new_code()
+    snapshot = _snapshot(
+        contact=contact,
+        course_certificate=course_certificate,
+        number=number,
+        code=code,
+        issued_at=now,
+        evaluation=evaluation,
+        revision=revision,
+    )
     certificate = Certificate(
         # The school's sequence is locked and never reused: it is also the certificate's
         # bit in the school's status list.
@@ -190,15 +207,8 @@ def certificate_issue(
         forced=not evaluation.met,
         issue_reason=reason,
         printed_name=contact.name_to_print,
-        snapshot=_snapshot(
-            contact=contact,
-            course_certificate=course_certificate,
-            number=number,
-            code=code,
-            issued_at=now,
-            evaluation=evaluation,
-            revision=revision,
-        ),
+        snapshot=snapshot,
+        expires_at=date.fromisoformat(snapshot["expires_on"]) if snapshot["expires_on"] else None,
         replaces=Certificate.objects.filter(
             contact=contact,
             course_certificate=course_certificate,
@@ -298,8 +308,19 @@ def certificates_issue_for_started_accesses(*, since, until=None) -> int:
 
 
 @transaction.atomic
-def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
-    """Withdraw a certificate. The row stays, with who deleted it, when and why."""
+def certificate_delete(
+    *,
+    certificate: Certificate,
+    actor,
+    reason: str = "",
+    category: str = Certificate.DeleteCategory.OTHER,
+) -> Certificate:
+    """Withdraw a certificate. The row stays, with who deleted it, when and why.
+
+    `category` is the public reason the verify page shows; `reason` stays among staff.
+    """
+    if category not in Certificate.DeleteCategory.values:
+        raise CertificateError(_("Choose why the certificate is withdrawn."))
     reason = _reason(reason)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.deleted_at is not None:
@@ -307,7 +328,8 @@ def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> 
     certificate.deleted_at = timezone.now()
     certificate.deleted_by = actor
     certificate.delete_reason = reason
-    certificate.save(update_fields=["deleted_at", "deleted_by", "delete_reason"])
+    certificate.delete_category = category
+    certificate.save(update_fields=["deleted_at", "deleted_by", "delete_reason", "delete_category"])
     CertificateEvent.objects.create(
         project_id=certificate.project_id,
         contact_id=certificate.contact_id,
@@ -316,7 +338,7 @@ def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> 
         actor=actor,
         at=certificate.deleted_at,
         reason=certificate.delete_reason,
-        data={"number": certificate.number},
+        data={"number": certificate.number, "category": category},
     )
     events.send_after_commit(events.certificate_deleted, certificate_id=certificate.id)
     return certificate
@@ -324,12 +346,29 @@ def certificate_delete(*, certificate: Certificate, actor, reason: str = "") -> 
 
 @transaction.atomic
 def certificate_reissue(
-    *, certificate: Certificate, actor, reason: str = "", notify: bool = True
+    *,
+    certificate: Certificate,
+    actor,
+    reason: str = "",
+    category: str | None = None,
+    notify: bool = True,
 ) -> Certificate:
-    """Delete and issue again with today's data and template, in one step."""
+    """Delete and issue again with today's data and template, in one step.
+
+    Without a `category`, a certificate whose printed name changed is withdrawn for a name
+    correction, any other for "other".
+    """
     if actor is None:
         raise CertificateError(_("Only a staff member can reissue a certificate."))
-    certificate_delete(certificate=certificate, actor=actor, reason=reason or _("Reissued"))
+    if category is None:
+        category = (
+            Certificate.DeleteCategory.NAME_CORRECTION
+            if certificate.name_changed
+            else Certificate.DeleteCategory.OTHER
+        )
+    certificate_delete(
+        certificate=certificate, actor=actor, reason=reason or _("Reissued"), category=category
+    )
     new, _created = certificate_issue(
         contact=certificate.contact,
         course=certificate.course_certificate.course,
@@ -342,6 +381,61 @@ def certificate_reissue(
         events.certificate_reissued, certificate_id=new.id, replaces_id=certificate.id
     )
     return new
+
+
+def certificate_renew(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+    """Renew an expired or expiring certificate: a reissue whose new expiry counts from today.
+
+    The new certificate replaces the old one and its verify page links to it.
+    """
+    return certificate_reissue(
+        certificate=certificate,
+        actor=actor,
+        reason=reason.strip() or _("Renewed"),
+        category=Certificate.DeleteCategory.RENEWED,
+    )
+
+
+@transaction.atomic
+def certificate_extend_expiry(
+    *, certificate: Certificate, actor, new_date: date, reason: str
+) -> Certificate:
+    """Move a live certificate's expiry date later, recorded with a reason in History.
+
+    The PDF keeps the date it printed; the verify page shows the new one.
+    """
+    reason = (reason or "").strip()[:500]
+    certificate = (
+        Certificate.objects.select_for_update().select_related("project").get(pk=certificate.pk)
+    )
+    if certificate.deleted_at is not None:
+        raise CertificateError(_("A deleted certificate cannot be extended."))
+    if certificate.expires_at is None:
+        raise CertificateError(_("This certificate never expires; there is nothing to extend."))
+    if not reason:
+        raise CertificateError(_("Say why the expiry is extended."))
+    if new_date <= certificate.expires_at or new_date <= certificate.local_today():
+        raise CertificateError(
+            _("The new expiry date must be later than the current one and than today.")
+        )
+    before = certificate.expires_at
+    certificate.expires_at = new_date
+    certificate.save(update_fields=["expires_at"])
+    CertificateEvent.objects.create(
+        project_id=certificate.project_id,
+        contact_id=certificate.contact_id,
+        certificate=certificate,
+        kind=CertificateEvent.Kind.EXTENDED,
+        actor=actor,
+        at=timezone.now(),
+        reason=reason,
+        data={
+            "number": certificate.number,
+            "before": before.isoformat(),
+            "after": new_date.isoformat(),
+        },
+    )
+    return certificate
 
 
 def certificate_store_pdf(*, certificate: Certificate) -> bytes:
@@ -525,6 +619,9 @@ def course_certificate_save(
     signer_title: str = "",
     signature=None,
     custom_fields=(),
+    expiry: str = CourseCertificate.Expiry.NEVER,
+    expiry_date: date | None = None,
+    expiry_months: int | None = None,
 ) -> CourseCertificate:
     """Configure the course's certificate, or change its configuration.
 
@@ -555,6 +652,7 @@ def course_certificate_save(
         raise CertificateError(_("Required lessons must be lessons of this course."))
     signer_name, signer_title = signer_name.strip()[:120], signer_title.strip()[:120]
     custom_fields = _clean_custom_fields(custom_fields)
+    expiry_date, expiry_months = _checked_expiry(course, expiry, expiry_date, expiry_months)
 
     course_certificate, _created = CourseCertificate.objects.select_for_update().update_or_create(
         course=course,
@@ -571,6 +669,9 @@ def course_certificate_save(
             "signer_name": signer_name,
             "signer_title": signer_title,
             "custom_fields": custom_fields,
+            "expiry": expiry,
+            "expiry_date": expiry_date,
+            "expiry_months": expiry_months,
         },
     )
     course_certificate.required_lessons.set(required_lessons)
@@ -606,6 +707,34 @@ def _clean_custom_fields(rows) -> list[dict]:
             _("A certificate has at most %(max)d custom fields.") % {"max": rendering.CUSTOM_FIELDS}
         )
     return cleaned
+
+
+MAX_EXPIRY_MONTHS = 1200
+
+
+def _checked_expiry(course, expiry, expiry_date, expiry_months):
+    """(expiry_date, expiry_months) kept for the chosen mode, the other cleared; or refused."""
+    if expiry not in CourseCertificate.Expiry.values:
+        raise CertificateError(_("Choose when the certificate expires."))
+    if expiry == CourseCertificate.Expiry.DATE:
+        if expiry_date is None:
+            raise CertificateError(_("Enter the date the certificates expire."))
+        unchanged = CourseCertificate.objects.filter(
+            course=course, expiry=expiry, expiry_date=expiry_date
+        ).exists()
+        # A date already past would issue certificates that are expired at once; one saved
+        # earlier may stay (the other settings can still be changed after it passed).
+        if not unchanged and expiry_date <= timezone.localdate(timezone=course.project.tzinfo):
+            raise CertificateError(_("The expiry date must be in the future."))
+        return expiry_date, None
+    if expiry == CourseCertificate.Expiry.MONTHS:
+        if expiry_months is None or not 1 <= expiry_months <= MAX_EXPIRY_MONTHS:
+            raise CertificateError(
+                _("The validity is a number of months from 1 to %(max)d.")
+                % {"max": MAX_EXPIRY_MONTHS}
+            )
+        return None, expiry_months
+    return None, None
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.utils import timezone
 
-from . import bulk, exports, notifications, services
+from . import bulk, exports, notifications, reminders, services
 from .models import Certificate
 
 # A failing storage or mail server is retried 25 times with backoff (at random up to 1 s,
@@ -95,3 +95,9 @@ def evaluate_started_accesses(hours: int = 2) -> int:
 @shared_task(bind=True)
 def export_job_run(self, job_id: int) -> None:
     _look_again_later(self, exports.export_job_run(job_id=job_id))
+
+
+@shared_task
+def send_expiry_reminders() -> int:
+    """Run daily by Celery beat (see CELERY_BEAT_SCHEDULE); each reminder is sent once."""
+    return reminders.send_expiry_reminders()

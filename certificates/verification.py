@@ -12,6 +12,7 @@ from .models import Certificate
 from .services import verification_url
 
 VALID = Certificate.State.VALID
+EXPIRED = Certificate.State.EXPIRED
 WITHDRAWN = Certificate.State.WITHDRAWN
 REPLACED = Certificate.State.REPLACED
 # States in which the Open Badge's status bit is set: the credential no longer holds.
@@ -22,7 +23,8 @@ REVOKED = Q(deleted_at__isnull=False)
 
 
 def public_state(certificate: Certificate) -> Certificate.State:
-    """The certificate's public state (Certificate.state): valid, withdrawn or replaced."""
+    """The certificate's public state (Certificate.state): valid, expired, withdrawn or
+    replaced."""
     return certificate.state
 
 
@@ -33,7 +35,9 @@ def is_revoked(certificate: Certificate) -> bool:
 def public_data(certificate: Certificate) -> dict:
     """What anyone holding the code may see: no email, phone or other personal data.
 
-    `status` is the public state: valid, withdrawn, or replaced (with the replacement).
+    `status` is the public state: valid, expired, withdrawn, or replaced (with the
+    replacement). A withdrawal says its public category (`withdrawal_reason`), never the
+    free-text reason staff typed.
     """
     snapshot = certificate.snapshot
     state = public_state(certificate)
@@ -46,10 +50,13 @@ def public_data(certificate: Certificate) -> dict:
         "issued_on": snapshot.get("issued_on", ""),
         "verification_url": verification_url(certificate.code),
     }
-    if state == VALID:
+    if certificate.expires_at:
+        data["expires_on"] = certificate.expires_at.isoformat()
+    if state in (VALID, EXPIRED):
         data["participant_name"] = snapshot.get("participant_name", "")
         return data
     data["withdrawn_on"] = timezone.localdate(certificate.deleted_at).isoformat()
+    data["withdrawal_reason"] = certificate.delete_category or None
     if state == REPLACED:
         replacement = certificate.replaced_by
         data["replaced_by"] = {

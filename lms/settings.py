@@ -191,6 +191,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Webhook retries whose queued message was lost (api/webhooks.py).
     "webhook-deliveries-due": {"task": "api.tasks.webhook_deliveries_due", "schedule": 60.0},
+    # Expiry reminders (see "Certificate expiry" below); `manage.py send_expiry_reminders`
+    # does the same from cron. Each reminder is sent once however often this runs.
+    "send-expiry-reminders": {
+        "task": "certificates.tasks.send_expiry_reminders",
+        "schedule": 24 * 3600.0,
+    },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
@@ -282,3 +288,11 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", defau
 PASSWORD_RESET_RATE_WINDOW = env.int("PASSWORD_RESET_RATE_WINDOW", default=3600)  # seconds
 # The public verify page: lookups per client address per minute; an unknown code costs 5.
 VERIFY_RATE_LIMIT_PER_MINUTE = env.int("VERIFY_RATE_LIMIT_PER_MINUTE", default=30)
+
+# Certificate expiry: the student is emailed this many days before a certificate expires,
+# once per number (comma-separated, e.g. "30,7"; empty: no reminders). The largest number is
+# also the window in which staff see "expires soon" and a Renew button.
+_reminder_days = env.list("CERTIFICATE_EXPIRY_REMINDER_DAYS", default=["30", "7"])
+CERTIFICATE_EXPIRY_REMINDER_DAYS = sorted(
+    {int(days) for days in _reminder_days if days.strip() and int(days) > 0}, reverse=True
+)

@@ -121,6 +121,18 @@ TABLE = {
             "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
         },
     ),
+    # Expiry: renew and extend are daily work, like Reissue.
+    "certificate_renew": (
+        "post", lambda s: [s.slug, s.certificate.public_id], {"reason": "Yearly refresher"}, {
+            "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
+        },
+    ),
+    "certificate_extend": (
+        "post", lambda s: [s.slug, s.certificate.public_id],
+        {"new_date": "2099-01-01", "reason": "Audit postponed"}, {
+            "owner": 302, "admin": 302, "manager": 302, "anonymous": LOGIN, "other_school": 404,
+        },
+    ),
     "certificate_download": ("get", lambda s: [s.slug, s.certificate.public_id], {}, {
         "owner": 200, "admin": 200, "manager": 200, "anonymous": LOGIN, "other_school": 404,
     }),

@@ -38,6 +38,16 @@ urlpatterns = [
         name="certificate_reissue",
     ),
     path(
+        "certificates/<uuid:certificate_id>/renew/",
+        products.certificate_renew,
+        name="certificate_renew",
+    ),
+    path(
+        "certificates/<uuid:certificate_id>/extend/",
+        products.certificate_extend,
+        name="certificate_extend",
+    ),
+    path(
         "certificates/<uuid:certificate_id>/download/",
         products.certificate_download,
         name="certificate_download",

@@ -180,6 +180,7 @@ def test_delete_then_issue_now_gives_a_new_number_and_history_shows_the_old_one(
 
     product.get_by_role("button", name=f"Delete certificate {old.number}").click()
     expect(product.get_by_text(f"Delete certificate {old.number}?")).to_be_visible()
+    product.get_by_label("Why is it withdrawn?").select_option("name_correction")
     product.get_by_label("Reason (optional)").fill("Name misspelt")
     shot(page, "1-delete-confirm")
     product.get_by_role("button", name="Delete certificate", exact=True).click()

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import project_object, staff_view
 from certificates import services
+from certificates.forms import ExtendExpiryForm
 from certificates.models import Certificate
 from certificates.selectors import contact_products
 from certificates.views.pdf_unavailable import pdf_unavailable
@@ -99,7 +101,11 @@ def certificate_delete(request, certificate_id):
     if request.method == "POST":
         try:
             services.certificate_delete(
-                certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+                certificate=certificate,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                # The form requires a choice; a client that sends none withdraws for "other".
+                category=request.POST.get("category") or Certificate.DeleteCategory.OTHER,
             )
         except services.CertificateError as error:
             messages.error(request, str(error))
@@ -132,7 +138,11 @@ def certificate_reissue(request, certificate_id):
         reason = request.POST.get("reason", "")
         try:
             new = services.certificate_reissue(
-                certificate=certificate, actor=request.user, reason=reason
+                certificate=certificate,
+                actor=request.user,
+                reason=reason,
+                # None: the service picks (a name correction when the printed name changed).
+                category=request.POST.get("category") or None,
             )
         except services.CertificateError as error:
             messages.error(request, str(error))
@@ -167,3 +177,71 @@ def certificate_download(request, certificate_id):
         as_attachment=True, filename=f"{certificate.number}.pdf"
     )
     return response
+
+
+# Expiry: renew and extend -------------------------------------------------------------------
+
+
+def _live_certificate(request, certificate_id):
+    """(The school's certificate, whether it is live); a deleted one comes with a message."""
+    certificate = project_object(
+        Certificate.objects.select_related(
+            "project", "contact__user", "course_certificate__course"
+        ),
+        request,
+        public_id=certificate_id,
+    )
+    if certificate.is_deleted:
+        number = {"number": certificate.number}
+        messages.info(request, _("Certificate %(number)s is already deleted.") % number)
+        return certificate, False
+    return certificate, True
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def certificate_renew(request, certificate_id):
+    """GET asks to confirm; POST issues a renewed certificate that replaces this one."""
+    certificate, live = _live_certificate(request, certificate_id)
+    contact, course = certificate.contact, certificate.course_certificate.course
+    if not live:
+        return _after_action(request, contact, course)
+    if request.method == "POST":
+        try:
+            new = services.certificate_renew(
+                certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            values = {"new": new.number, "old": certificate.number}
+            messages.success(request, _("Certificate %(new)s renews %(old)s.") % values)
+        return _after_action(request, contact, course)
+    if request.htmx:
+        return _row(request, contact, course, confirm="renew")
+    context = card_context(contact, "products", certificate=certificate)
+    return render(request, "staff/contacts/renew_confirm.html", context)
+
+
+@require_POST
+@staff_view
+def certificate_extend(request, certificate_id):
+    """Move the expiry date later, with a reason kept in History."""
+    certificate, live = _live_certificate(request, certificate_id)
+    contact, course = certificate.contact, certificate.course_certificate.course
+    form = ExtendExpiryForm(request.POST)
+    if live and not form.is_valid():
+        errors = [f"{form[name].label}: {e}" for name, found in form.errors.items() for e in found]
+        messages.error(request, " ".join(errors))
+    elif live:
+        try:
+            services.certificate_extend_expiry(
+                certificate=certificate, actor=request.user, **form.cleaned_data
+            )
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            date = formats.date_format(form.cleaned_data["new_date"], "DATE_FORMAT")
+            values = {"number": certificate.number, "date": date}
+            messages.success(request, _("Certificate %(number)s now expires on %(date)s.") % values)
+    return _after_action(request, contact, course)
