@@ -17,6 +17,9 @@ CERTIFICATE_FIELDS = (
     "issue_reason",
     "deleted_at",
     "delete_reason",
+    # Certificate.state reads the expiry date in the school's time zone.
+    "expires_at",
+    "project__time_zone",
     "contact__public_id",
     "contact__name",
     "contact__email",
@@ -35,6 +38,7 @@ def certificates(qs=None):
     qs = Certificate.objects.all() if qs is None else qs
     return (
         qs.select_related(
+            "project",
             "contact",
             "course_certificate__course",
             "template_revision",

@@ -55,6 +55,8 @@ class Workers:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", "/tmp"),
             "SECRET_KEY": "celery-fault-worker",
+            # The worker signs the PDFs it renders, with the same keys as this test process.
+            "SIGNING_KEY_ENCRYPTION_KEY": settings.SIGNING_KEY_ENCRYPTION_KEY,
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_QUEUE": self.queue,
