@@ -10,7 +10,7 @@ from certificates.models import Certificate
 from certificates.report import SORTS
 from certificates.services import verification_url
 
-State = Literal["valid", "withdrawn", "replaced"]
+State = Literal["valid", "expired", "withdrawn", "replaced"]
 Sort = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 
 
@@ -53,6 +53,9 @@ class CertificateOut(Schema):
     issued_by: str | None = Field(description="Email of the staff member; null if automatic.")
     template_version: int
     outdated: bool = Field(description="Not printed from the course's current template.")
+    expires_at: datetime.date | None = Field(
+        description="From this date (the school's) the certificate is expired; null: never."
+    )
     deleted_at: datetime.datetime | None
     delete_reason: str
     replaces: UUID | None
@@ -85,6 +88,7 @@ def certificate_data(c: Certificate) -> dict:
         "issued_by": c.issued_by.email if c.issued_by else None,
         "template_version": c.template_revision.version,
         "outdated": bool(getattr(c, "outdated", False)),
+        "expires_at": c.expires_at,
         "deleted_at": c.deleted_at,
         "delete_reason": c.delete_reason,
         "replaces": c.replaces.public_id if c.replaces else None,

@@ -366,3 +366,14 @@ def test_a_body_that_is_not_json_is_a_400_problem(client, write_token):
 def test_a_path_with_a_newline_is_a_404_problem_too(api_client, write_token):
     response = api_client("post", "/api/v1/certificates/%0A/delete", write_token, {})
     assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
+
+
+def test_an_expired_certificate_says_so_with_its_date(api_client, read_token, issued):
+    Certificate.objects.filter(pk=issued.pk).update(expires_at=datetime.date(2020, 1, 31))
+
+    body = api_client("get", f"/api/v1/certificates/{issued.public_id}", read_token).json()
+
+    assert body["state"] == "expired"
+    assert body["expires_at"] == "2020-01-31"
+    listed = api_client("get", "/api/v1/certificates", read_token).json()["items"]
+    assert [(c["state"], c["expires_at"]) for c in listed] == [("expired", "2020-01-31")]
