@@ -350,13 +350,128 @@ def _signer_class():
             super().__init__(*args, **kwargs)
             self._private_key = private_key
 
+            # One CMS template per kind of signature this signer has made (see CmsTemplate).
+            self._templates: dict[tuple, CmsTemplate | None] = {}
+
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
             hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
             if isinstance(self._private_key, rsa.RSAPrivateKey):
                 return self._private_key.sign(data, padding.PKCS1v15(), hash_algorithm)
             return self._private_key.sign(data, ec.ECDSA(hash_algorithm))
 
+        async def async_sign(
+            self,
+            data_digest: bytes,
+            digest_algorithm: str,
+            dry_run=False,
+            use_pades=False,
+            timestamper=None,
+            signed_attr_settings=None,
+            is_pdf_sig=True,
+            encap_content_info=None,
+        ):
+            from asn1crypto import cms
+
+            # Only the plain detached signature of a PDF is templated: a dry run, a
+            # timestamp or encapsulated content go through pyHanko every time.
+            plain = not dry_run and timestamper is None and encap_content_info is None
+            kind = (digest_algorithm.lower(), bool(use_pades), bool(is_pdf_sig))
+            template = self._templates.get(kind) if plain else None
+            if template is not None:
+                return cms.ContentInfo.load(template.fill(data_digest, self.sign_raw))
+            result = await super().async_sign(
+                data_digest,
+                digest_algorithm,
+                dry_run=dry_run,
+                use_pades=use_pades,
+                timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings,
+                is_pdf_sig=is_pdf_sig,
+                encap_content_info=encap_content_info,
+            )
+            if plain and kind not in self._templates:
+                self._templates[kind] = CmsTemplate.of(
+                    result,
+                    data_digest,
+                    deterministic=isinstance(self._private_key, rsa.RSAPrivateKey),
+                )
+            return result
+
     return CachedKeySigner
+
+
+# Signed attributes that depend on nothing but the key and the document's digest. A signature
+# whose attributes are all of these (pyHanko's PAdES B-B without a timestamp) is the same DER
+# every time except for the digest and the signature value.
+FIXED_SIGNED_ATTRIBUTES = frozenset({"content_type", "message_digest", "signing_certificate_v2"})
+
+
+@dataclass(frozen=True)
+class CmsTemplate:
+    """A school's CMS signature as DER, with the places of the digest and the signature value.
+
+    pyHanko builds the CMS (SignedData with the certificates, the signed attributes and the
+    signer info) through asn1crypto for every PDF, about two thirds of a signature's time. With
+    RSA (PKCS#1 v1.5: the signature always as long as the key) every later signature of the
+    same key has the same bytes but for the 32-byte digest and the signature value, so they
+    are put in place: the signed attributes with the new digest are signed (as a SET, RFC 5652
+    5.4) and both are spliced into the DER. The result is byte for byte what pyHanko makes.
+    """
+
+    der: bytes
+    attrs_at: int  # where the signed attributes ([0] IMPLICIT SET OF) start
+    attrs: bytes
+    digest_at: int  # of the message digest, inside `attrs`
+    digest_length: int
+    signature_at: int
+    signature_length: int
+    digest_algorithm: str
+
+    @classmethod
+    def of(cls, content_info, data_digest: bytes, *, deterministic: bool) -> "CmsTemplate | None":
+        """A template from pyHanko's own signature, or None when this one cannot be one."""
+        if not deterministic:
+            return None  # ECDSA signatures vary in length
+        try:
+            signer_info = content_info["content"]["signer_infos"][0]
+            types = {attr["type"].native for attr in signer_info["signed_attrs"]}
+            if types != FIXED_SIGNED_ATTRIBUTES or signer_info["unsigned_attrs"].native:
+                return None
+            der = content_info.dump()
+            attrs = signer_info["signed_attrs"].dump()
+            signature = signer_info["signature"].native
+            digest_algorithm = signer_info["digest_algorithm"]["algorithm"].native
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+        if der.count(attrs) != 1 or der.count(signature) != 1 or attrs.count(data_digest) != 1:
+            return None
+        return cls(
+            der=der,
+            attrs_at=der.index(attrs),
+            attrs=attrs,
+            digest_at=attrs.index(data_digest),
+            digest_length=len(data_digest),
+            signature_at=der.index(signature),
+            signature_length=len(signature),
+            digest_algorithm=digest_algorithm,
+        )
+
+    def fill(self, data_digest: bytes, sign_raw) -> bytes:
+        if len(data_digest) != self.digest_length:
+            raise ValueError("digest of another length than the template's")
+        attrs = (
+            self.attrs[: self.digest_at]
+            + data_digest
+            + self.attrs[self.digest_at + self.digest_length :]
+        )
+        # What is signed is the attributes' DER with the SET OF tag, not the [0] of SignerInfo.
+        signature = sign_raw(b"\x31" + attrs[1:], self.digest_algorithm)
+        if len(signature) != self.signature_length:
+            raise ValueError("signature of another length than the template's")
+        der = self.der[: self.attrs_at] + attrs + self.der[self.attrs_at + len(attrs) :]
+        return (
+            der[: self.signature_at] + signature + der[self.signature_at + self.signature_length :]
+        )
 
 
 def loaded(key: SigningKey) -> LoadedKey:

@@ -41,6 +41,7 @@ def main() -> None:
 
         def render() -> bytes:
             return rendering.render_pdf(
+                school_id=project.id,
                 html=defaults.CLASSIC_HTML,
                 css=defaults.CLASSIC_CSS,
                 page_size="A4",

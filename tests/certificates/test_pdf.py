@@ -133,6 +133,22 @@ def test_one_font_configuration_and_a_reused_bounded_image_cache():
     assert rendering._image_cache() == {}  # past its bound, a fresh cache
 
 
+def test_a_render_shares_cached_files_but_never_keeps_data_uri_images():
+    shared = {"file:///static/seal.png": "seal"}
+    cache = rendering.RenderImageCache(shared)
+    assert "file:///static/seal.png" in cache
+    assert cache["file:///static/seal.png"] == "seal"
+    cache["data:image/svg+xml;base64,AAAA"] = "qr"
+    cache["5d41402abc4b2a76b9719d911017c592-source-"] = b"decoded"
+    cache["file:///media/background.png"] = "background"
+    assert cache["data:image/svg+xml;base64,AAAA"] == "qr"
+    assert shared == {
+        "file:///static/seal.png": "seal",
+        "file:///media/background.png": "background",
+    }
+    assert "data:image/svg+xml;base64,AAAA" not in rendering.RenderImageCache(shared)
+
+
 SCHOOL = 7
 
 

@@ -136,3 +136,40 @@ def test_an_unsigned_pdf_and_junk(issued):
     assert signing.check_pdf(unsigned).outcome == "unsigned"
     assert signing.check_pdf(b"%PDF-1.7\n garbage").outcome in ("unreadable", "unsigned")
     assert signing.check_pdf(b"not a pdf at all").outcome in ("unreadable", "unsigned")
+
+
+def test_later_signatures_of_a_key_are_byte_for_byte_what_pyhanko_builds(project):
+    """After a key's first signature its CMS is filled in from a template (signing.CmsTemplate):
+    the same DER pyHanko makes for the same digest, and a PDF signed so is valid."""
+    import asyncio
+    import hashlib
+
+    from pyhanko.sign import signers
+
+    key = signing.loaded(signing.school_key(project))
+    digest = hashlib.sha256(b"another certificate").digest()
+    kind = ("sha256", True, True)
+    pdf = rendering.render_pdf(
+        school_id=project.id,
+        html="<p>{{ participant_name }}</p>",
+        css="",
+        page_size="A4",
+        orientation="landscape",
+        values={"participant_name": "Олена"},
+    )
+    first = signing.sign_pdf(pdf, project=project)  # pyHanko builds the CMS, and the template
+    assert key.signer._templates[kind] is not None
+
+    templated = asyncio.run(key.signer.async_sign(digest, "sha256", use_pades=True))
+    built = asyncio.run(
+        signers.SimpleSigner.async_sign(key.signer, digest, "sha256", use_pades=True)
+    )
+    assert templated.dump() == built.dump()
+
+    second = signing.sign_pdf(pdf, project=project)  # from the template
+    assert second != first  # another digest (the modification time) and signature
+    for data in (first, second):
+        status = pyhanko_status(data)
+        assert status.intact and status.valid and status.trusted
+        assert status.coverage.name == "ENTIRE_FILE"
+    assert signing.check_pdf(second).outcome == "intact"
