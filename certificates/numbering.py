@@ -4,8 +4,7 @@ import re
 import string
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from .models import Certificate, CourseCertificate, NumberSequence
@@ -73,17 +72,27 @@ def next_sequence(project_id: int) -> int:
     issue gives its number back, and a committed one is never handed out again.
     """
     assert transaction.get_connection().in_atomic_block, "next_sequence needs a transaction"
-    updated = NumberSequence.objects.filter(project_id=project_id).update(
-        last_value=F("last_value") + 1
-    )
-    if not updated:
+    taken = _take_next(project_id)
+    if taken is None:
         try:
             with transaction.atomic():
                 NumberSequence.objects.create(project_id=project_id, last_value=1)
                 return 1
         except IntegrityError:
             # Another issuer created the counter first; take the next value from it.
-            NumberSequence.objects.filter(project_id=project_id).update(
-                last_value=F("last_value") + 1
-            )
-    return NumberSequence.objects.values_list("last_value", flat=True).get(project_id=project_id)
+            taken = _take_next(project_id)
+    return taken
+
+
+def _take_next(project_id: int) -> int | None:
+    """Add one to the counter and read it in one statement (UPDATE … RETURNING, which
+    PostgreSQL and SQLite 3.35+ both know); None when the project has no counter yet."""
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE project_id = %s "
+            "RETURNING last_value",
+            [project_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -88,15 +88,29 @@ def evaluate_loaded(course_certificate, lessons, progress) -> conditions.Evaluat
     return conditions.evaluate(rules, conditions.lesson_states(lessons, progress))
 
 
-def evaluate_contact(*, contact: Contact, course_certificate: CourseCertificate):
-    lessons = Lesson.objects.filter(course_id=course_certificate.course_id).order_by("position")
+@dataclass(frozen=True)
+class ContactProgress:
+    """A contact's lessons of one course, in order, and their progress by lesson id: read
+    once (two queries) for both the conditions and what the certificate prints."""
+
+    lessons: list
+    progress: dict
+
+
+def contact_progress(*, contact: Contact, course_id: int) -> ContactProgress:
+    lessons = list(Lesson.objects.filter(course_id=course_id).order_by("position"))
     progress = {
         p.lesson_id: p
-        for p in LessonProgress.objects.filter(
-            contact=contact, lesson__course_id=course_certificate.course_id
-        )
+        for p in LessonProgress.objects.filter(contact=contact, lesson__course_id=course_id)
     }
-    return evaluate_loaded(course_certificate, lessons, progress)
+    return ContactProgress(lessons, progress)
+
+
+def evaluate_contact(
+    *, contact: Contact, course_certificate: CourseCertificate, loaded: ContactProgress = None
+):
+    loaded = loaded or contact_progress(contact=contact, course_id=course_certificate.course_id)
+    return evaluate_loaded(course_certificate, loaded.lessons, loaded.progress)
 
 
 @dataclass(frozen=True)
@@ -107,20 +121,17 @@ class CompletionFacts:
     final_test_score: int | None  # the score of the course's last test lesson, or None
 
 
-def completion_facts(*, contact: Contact, course_id: int) -> CompletionFacts:
-    """The last completion among the course's lessons and the last test's score: two queries."""
-    progress = LessonProgress.objects.filter(contact=contact, lesson__course_id=course_id)
-    last_done = progress.filter(completed_at__isnull=False).order_by("-completed_at").first()
-    last_test = (
-        Lesson.objects.filter(course_id=course_id, is_test=True).order_by("-position").first()
-    )
+def completion_facts(loaded: ContactProgress) -> CompletionFacts:
+    """The last completion among the course's lessons and the last test's score."""
+    done = [p.completed_at for p in loaded.progress.values() if p.completed_at is not None]
+    tests = [lesson for lesson in loaded.lessons if lesson.is_test]
     score = None
-    if last_test is not None:
+    if tests:
         # One row per contact and lesson: the stored score is the best the contact made.
-        score = progress.filter(lesson=last_test).values_list("score", flat=True).first()
-    return CompletionFacts(
-        completed_at=last_done.completed_at if last_done else None, final_test_score=score
-    )
+        last_test = max(tests, key=lambda lesson: lesson.position)
+        row = loaded.progress.get(last_test.id)
+        score = row.score if row is not None else None
+    return CompletionFacts(completed_at=max(done) if done else None, final_test_score=score)
 
 
 def status_of(access, course_certificate, evaluation, live) -> CertificateStatus:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from .models import (
 )
 from .numbering import format_number, next_sequence, validate_number_format
 from .rendering import RenderError
-from .selectors import completion_facts, evaluate_contact
+from .selectors import completion_facts, contact_progress, evaluate_contact
 
 
 class CertificateError(Exception):
@@ -68,11 +69,13 @@ def printed_date(day, language: str) -> str:
         return formats.date_format(day, "j E Y")
 
 
-def _snapshot(*, contact, course_certificate, number, code, issued_at, evaluation, revision):
+def _snapshot(
+    *, contact, course_certificate, number, code, issued_at, evaluation, revision, loaded
+):
     school = course_certificate.project
     local_date = timezone.localtime(issued_at, school.tzinfo).date()
     language = printing_language(revision, school)
-    facts = completion_facts(contact=contact, course_id=course_certificate.course_id)
+    facts = completion_facts(loaded)
     completion_date = ""
     if evaluation.met and facts.completed_at:
         # When the conditions were met: the last lesson completed. Not printed for a
@@ -156,15 +159,22 @@ def certificate_issue(
             _("%(name)s has no active access to “%(course)s” (%(state)s).")
             % {"name": contact.name, "course": course.title, "state": state}
         )
-    existing = (
-        Certificate.objects.live()
-        .filter(contact=contact, course_certificate=course_certificate)
-        .first()
+    # The live certificate, or else the latest withdrawn one no certificate replaces yet
+    # (the new one will): one query for both.
+    earlier = list(
+        Certificate.objects.filter(contact=contact, course_certificate=course_certificate)
+        .filter(Q(deleted_at__isnull=True) | Q(replaced_by__isnull=True))
+        .order_by("-deleted_at")
     )
+    existing = next((c for c in earlier if c.deleted_at is None), None)
     if existing:
         return existing, False
+    replaces = next((c for c in earlier if c.deleted_at is not None), None)
 
-    evaluation = evaluate_contact(contact=contact, course_certificate=course_certificate)
+    loaded = contact_progress(contact=contact, course_id=course_certificate.course_id)
+    evaluation = evaluate_contact(
+        contact=contact, course_certificate=course_certificate, loaded=loaded
+    )
     if not evaluation.met and not (force and actor is not None):
         raise CertificateError(
             _("%(name)s has not met the conditions yet: %(missing)s.")
@@ -189,6 +199,7 @@ def certificate_issue(
         issued_at=now,
         evaluation=evaluation,
         revision=revision,
+        loaded=loaded,
     )
     certificate = Certificate(
         # The school's sequence is locked and never reused: it is also the certificate's
@@ -209,14 +220,7 @@ def certificate_issue(
         printed_name=contact.name_to_print,
         snapshot=snapshot,
         expires_at=date.fromisoformat(snapshot["expires_on"]) if snapshot["expires_on"] else None,
-        replaces=Certificate.objects.filter(
-            contact=contact,
-            course_certificate=course_certificate,
-            deleted_at__isnull=False,
-            replaced_by__isnull=True,
-        )
-        .order_by("-deleted_at")
-        .first(),
+        replaces=replaces,
     )
     try:
         with transaction.atomic():
@@ -244,7 +248,7 @@ def certificate_issue(
             "number": number,
             "method": certificate.method,
             "forced": certificate.forced,
-            "replaces": certificate.replaces.number if certificate.replaces else None,
+            "replaces": replaces.number if replaces else None,
         },
     )
     # The render and the email follow in a worker; a missing PDF is rendered on download.
