@@ -27,11 +27,11 @@ test: venv test-deps messages
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# One table of every speed figure (issue 9, issue 10's signing row) and one JSON line; quicker
+# with BENCH_QUICK=1, PostgreSQL rows with BENCH_DATABASE_URL (see scripts/bench.py). The
+# report's detailed timings and the API's ratio: scripts/bench_report.py, scripts/bench_api.py.
 bench: venv messages
 	SECRET_KEY=bench-only-secret $(PY) scripts/bench.py
-	SECRET_KEY=bench-only-secret $(PY) scripts/bench_signing.py
-	if [ -f scripts/bench_report.py ]; then SECRET_KEY=bench-only-secret $(PY) scripts/bench_report.py; fi
-	SECRET_KEY=bench-only-secret $(PY) scripts/bench_api.py
 
 venv: system-deps $(STAMP)
 
