@@ -256,13 +256,18 @@ def filtered(*, project, filters: Filters) -> QuerySet:
 
 
 def totals(qs: QuerySet) -> dict:
-    """Counts for the current filter, in one query."""
+    """Counts for the current filter, in one query.
+
+    Only columns of the totals index are counted (`method` is never null, `deleted_at` is
+    null exactly on live rows), so PostgreSQL answers from the index alone (an index-only
+    scan); counting `id` made it read every row of the table.
+    """
     return qs.aggregate(
-        total=Count("id"),
-        automatic=Count("id", filter=Q(method=Certificate.Method.AUTOMATIC)),
-        manual=Count("id", filter=Q(method=Certificate.Method.MANUAL)),
-        forced=Count("id", filter=Q(forced=True)),
-        deleted=Count("id", filter=Q(deleted_at__isnull=False)),
+        total=Count("method"),
+        automatic=Count("method", filter=Q(method=Certificate.Method.AUTOMATIC)),
+        manual=Count("method", filter=Q(method=Certificate.Method.MANUAL)),
+        forced=Count("forced", filter=Q(forced=True)),
+        deleted=Count("deleted_at"),
     )
 
 
