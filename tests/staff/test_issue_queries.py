@@ -43,10 +43,10 @@ def test_issue_now_makes_this_many_queries(
     django_capture_on_commit_callbacks,
 ):
     # The after-commit render and email go to the broker: not part of the request.
-    with django_capture_on_commit_callbacks(execute=False):
-        with django_assert_num_queries(queries):
-            response = staff_client.post(
-                issue_url(contact, course), {"reason": "x"}, headers=headers
-            )
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_num_queries(queries),
+    ):
+        response = staff_client.post(issue_url(contact, course), {"reason": "x"}, headers=headers)
     assert response.status_code == (200 if headers else 302)
     assert Certificate.objects.filter(contact=contact).live().count() == 1
