@@ -64,6 +64,7 @@ def throwaway_database():
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    os.environ.setdefault("SIGNING_KEY_ENCRYPTION_KEY", "bench-only-signing-key")
     import django
 
     django.setup()
