@@ -232,9 +232,7 @@ def test_xlsx_opens_in_openpyxl_with_the_same_rows(staff_client, project, issued
     assert len(rows) == 3
 
 
-def test_xlsx_has_a_bold_frozen_filtered_header_and_fitted_widths(
-    staff_client, project, issued
-):
+def test_xlsx_has_a_bold_frozen_filtered_header_and_fitted_widths(staff_client, project, issued):
     response = export(staff_client, project, format="xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [cell.font.b for cell in sheet[1]] == [True] * 18
