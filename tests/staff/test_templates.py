@@ -315,3 +315,11 @@ def test_list_makes_the_same_queries_for_one_and_many_templates(staff_client, pr
     for _ in range(30):
         course_with_certificate(project, template=TemplateFactory(project=project))
     assert page_queries(staff_client, url, "templates") == (queries, 31)
+
+
+def test_the_letter_page_size_is_translated_in_the_editor(client, alice, template):
+    client.force_login(alice)
+    page = client.get(edit_url(template), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert '<option value="letter">Letter (США)</option>' in page
+    page = client.get(edit_url(template), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="letter">Letter</option>' in page
