@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from certificates import credentials
+from certificates import credentials, signing
 from certificates.services import certificate_delete
 
 from .test_pdf_signing import edited
@@ -84,6 +84,21 @@ def test_an_intact_credential_file(client, issued):
     html = upload(client, "badge.jwt", data, "text/plain").content.decode()
     assert "This credential is intact and signed." in html
     assert issued.number in html
+
+
+def test_a_credential_signed_before_a_key_rotation_stays_intact(client, issued, project, alice):
+    data = credentials.credential_jwt(issued).encode()
+    signing.signing_key_rotate(project=project, actor=alice)
+
+    html = upload(client, "badge.jwt", data, "text/plain").content.decode()
+
+    assert "This credential is intact and signed." in html
+    assert issued.number in html
+    # And what is downloaded from now on is signed with the new key, intact too.
+    fresh = client.get(reverse("public:credential_jwt", args=[issued.code])).content
+    assert fresh != data
+    html = upload(client, "badge.jwt", fresh, "text/plain").content.decode()
+    assert "This credential is intact and signed." in html
 
 
 def test_a_tampered_credential_is_modified(client, issued):
