@@ -2,7 +2,9 @@
 
 import base64
 import json
+import time
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -136,9 +138,12 @@ def test_the_file_check_needs_the_csrf_token(signed_pdf):
 
 def test_file_checks_are_rate_limited(client, signed_pdf, settings):
     settings.VERIFY_RATE_LIMIT_PER_MINUTE = 6  # two checks of 3 points each
-    assert upload(client, "c.pdf", signed_pdf).status_code == 200
-    assert upload(client, "c.pdf", signed_pdf).status_code == 200
-    response = upload(client, "c.pdf", signed_pdf)
+    # The limit counts per minute; a clock crossing into the next minute between the uploads
+    # (a slow check) would open a new window and let the third one through.
+    with time_machine.travel(time.time(), tick=False):
+        assert upload(client, "c.pdf", signed_pdf).status_code == 200
+        assert upload(client, "c.pdf", signed_pdf).status_code == 200
+        response = upload(client, "c.pdf", signed_pdf)
     assert response.status_code == 429
     assert "Retry-After" in response
 
