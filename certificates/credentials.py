@@ -9,7 +9,10 @@ would need an Ed25519 key of its own, a resolvable verification method and RDF c
 of remote JSON-LD contexts.
 
 The credential's `credentialStatus` points at the school's W3C Bitstring Status List, also a
-VC-JWT, whose bit for the certificate is set once the certificate no longer holds.
+VC-JWT, whose bit for the certificate is set once the certificate no longer holds: deleted
+(withdrawn or replaced) or expired (verification.REVOKED_STATES; statusPurpose "revocation",
+final in both cases). A certificate with an expiry date also carries it as `validUntil` (and
+the JWT's `exp`), so a verifier refuses an expired credential even offline.
 """
 
 import base64
@@ -124,6 +127,7 @@ def credential_of(certificate: Certificate) -> dict:
         "description": f"{certificate.number}: {snapshot.get('course_title', '')}",
         "issuer": issuer_profile(project),
         "validFrom": _iso(certificate.issued_at),
+        **({"validUntil": _iso(certificate.valid_until)} if certificate.expires_at else {}),
         "credentialSubject": subject,
         "credentialStatus": {
             "id": f"{list_url}#{index}",
@@ -167,6 +171,9 @@ def credential_jwt(certificate: Certificate) -> str:
         "jti": credential["id"],
         "nbf": int(certificate.issued_at.timestamp()),
     }
+    if certificate.expires_at:
+        # VC-JWT: exp is validUntil as a timestamp, so a JWT library refuses it from then on.
+        payload["exp"] = int(certificate.valid_until.timestamp())
     return _sign(payload, certificate.project)
 
 
@@ -207,10 +214,11 @@ def bit_is_set(bits: bytes, index: int) -> bool:
 
 def status_list_credential(project: Project, number: int) -> dict:
     low = (number - 1) * STATUS_LIST_BITS
+    today = timezone.localdate(timezone=project.tzinfo)
     revoked = (
         Certificate.objects.filter(project=project, status_index__gte=low)
         .filter(status_index__lt=low + STATUS_LIST_BITS)
-        .filter(verification.REVOKED)
+        .filter(verification.revoked_q(today))
         .values_list("status_index", flat=True)
     )
     url = status_list_url(project, number)
@@ -281,7 +289,8 @@ def check_credential(data: bytes) -> CredentialCheck:
             token,
             key=certificate.public_key(),
             algorithms=["RS256", "ES256"],
-            options={"require": ["iss", "jti", "nbf"], "verify_aud": False},
+            # An expired credential is still intact: the page says so and shows its state.
+            options={"require": ["iss", "jti", "nbf"], "verify_aud": False, "verify_exp": False},
         )
     except jwt.InvalidSignatureError:
         return CredentialCheck("modified", signing_key)

@@ -11,6 +11,7 @@ Finished files are kept for a day: `manage.py export_jobs_cleanup` (run it daily
 deletes older jobs with their files.
 """
 
+import datetime
 import logging
 import tempfile
 from datetime import timedelta
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from . import archives, events, heartbeat, report
 from .models import ExportJob
@@ -61,24 +64,78 @@ def job_filters(job: ExportJob) -> report.Filters:
     return report.ReportForm(QueryDict(job.query), project=job.project).filters()
 
 
+# Column widths are fitted to the headings and the first WIDTH_SAMPLE_ROWS rows. A write-only
+# sheet must have its widths before the first row goes out, and reading the list twice (or
+# holding 100,000 rows) to measure it would cost more than a slightly narrow column does; the
+# first rows are held back, measured, then written, and the rest stream as before.
+WIDTH_SAMPLE_ROWS = 500
+# Characters: wide enough for a verification URL, narrow enough that one long course title
+# or reason does not push the rest of the sheet off the screen (the cell still holds it all).
+MAX_COLUMN_WIDTH = 60
+# A heading's filter button covers about two characters of it.
+FILTER_BUTTON_WIDTH = 3
+# What openpyxl's default number formats show: "2026-03-11 11:30:00" and "2026-03-11".
+DATETIME_WIDTH, DATE_WIDTH = 19, 10
+
+
+def _display_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return DATETIME_WIDTH
+    if isinstance(value, datetime.date):
+        return DATE_WIDTH
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
+def column_widths(headings, rows) -> list[int]:
+    """Each column's width in characters: its longest heading or cell, plus a little air."""
+    widths = [len(heading) + FILTER_BUTTON_WIDTH for heading in headings]
+    for cells in rows:
+        for index, cell in enumerate(cells):
+            widths[index] = max(widths[index], _display_width(cell) + 1)
+    return [min(width + 1, MAX_COLUMN_WIDTH) for width in widths]
+
+
 def write_xlsx(output, *, project, filters: report.Filters, progress=None) -> int:
     """Write the filtered list to `output` as XLSX; return the number of rows.
 
-    `progress(rows)` is called every PROGRESS_EVERY rows. write_only keeps rows out of memory.
+    The header row is bold and frozen with an autofilter over the data; column widths come
+    from the headings and the first rows (WIDTH_SAMPLE_ROWS). `progress(rows)` is called every
+    PROGRESS_EVERY rows read. write_only keeps rows out of memory.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Certificates"))
-    sheet.append([_text_cell(sheet, heading) for heading in report.export_headings()])
-    rows = 0
-    for rows, cells in enumerate(report.export_table(project=project, filters=filters), 1):
+    headings = report.export_headings()
+    lines = iter(report.export_table(project=project, filters=filters))
+    rows, sample = 0, []
+    for cells in lines:
+        rows += 1
+        sample.append(cells)
+        if progress is not None and rows % PROGRESS_EVERY == 0:
+            progress(rows)
+        if rows == WIDTH_SAMPLE_ROWS:
+            break
+    # Widths and the frozen pane are written before the rows: set them first.
+    for index, width in enumerate(column_widths(headings, sample), 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_text_cell(sheet, heading, font=bold) for heading in headings])
+    for cells in sample:
+        sheet.append([_text_cell(sheet, cell) for cell in cells])
+    for cells in lines:
+        rows += 1
         sheet.append([_text_cell(sheet, cell) for cell in cells])
         if progress is not None and rows % PROGRESS_EVERY == 0:
             progress(rows)
+    # The filter goes after the rows in the file, so it can span however many there were.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{rows + 1}"
     workbook.save(output)
     return rows
 
 
-def _text_cell(sheet, value):
+def _text_cell(sheet, value, *, font=None):
     """A cell openpyxl would not store as the text it is, as an explicit text cell.
 
     openpyxl makes any string starting with "=" a formula and "#N/A" and friends error values.
@@ -86,11 +143,15 @@ def _text_cell(sheet, value):
     second lock: whatever slips past it is still written as text. Other values pass as they
     are, and numbers and dates stay typed.
     """
-    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-        cell = WriteOnlyCell(sheet, value)
+    text = isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+    if not text and font is None:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    if text:
         cell.data_type = "s"
-        return cell
-    return value
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def export_job_start(*, project, actor, data, fmt: str = ExportJob.Format.XLSX) -> ExportJob:

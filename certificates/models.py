@@ -441,6 +441,14 @@ class Certificate(models.Model):
         )
 
     @property
+    def valid_until(self) -> datetime.datetime | None:
+        """The moment the certificate expires: the start of its expiry date in the school's
+        time zone, the same rule as is_expired (the Open Badge's validUntil and JWT exp)."""
+        if self.expires_at is None:
+            return None
+        return datetime.datetime.combine(self.expires_at, datetime.time(), self.project.tzinfo)
+
+    @property
     def days_to_expiry(self) -> int | None:
         """Days from the school's today to the expiry date (0 or less: expired); None: never."""
         if self.expires_at is None:

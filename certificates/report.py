@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Contact
 
 from .models import Certificate, CourseCertificate
+from .services import verification_url
 
 PAGE_SIZE = 50
 # Columns staff may hide (the number, participant and row actions always show), in table order.
@@ -432,10 +433,12 @@ def report(*, project, filters: Filters, cursor: str | None = None) -> tuple[Pag
 EXPORT_FIELDS = (
     "number",
     "contact__name",
+    "printed_name",
     "contact__email",
     "course_certificate__course__title",
     "course_certificate__title",
     "issued_at",
+    "expires_at",
     "method",
     "issued_by__full_name",
     "issued_by__email",
@@ -445,6 +448,10 @@ EXPORT_FIELDS = (
     "deleted_at",
     "deleted_by__full_name",
     "deleted_by__email",
+    "delete_reason",
+    # The reverse one-to-one is a LEFT JOIN in the same query: no query per replaced row.
+    "replaced_by__number",
+    "code",
 )
 
 
@@ -459,10 +466,12 @@ def export_headings() -> list[str]:
     return [
         gettext("Number"),
         gettext("Participant"),
+        gettext("Printed name"),
         gettext("Email"),
         gettext("Course"),
         gettext("Certificate"),
         gettext("Issue date"),
+        gettext("Expires"),
         gettext("Method"),
         gettext("Issued by"),
         gettext("Issued before completion"),
@@ -470,6 +479,9 @@ def export_headings() -> list[str]:
         gettext("Outdated template"),
         gettext("Deleted"),
         gettext("Deleted by"),
+        gettext("Deletion reason"),
+        gettext("Replaced by"),
+        gettext("Verification URL"),
     ]
 
 
@@ -496,17 +508,20 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
 
 
-def export_cells(row) -> list:
+def export_cells(row, *, verify_url=verification_url) -> list:
     """One EXPORT_FIELDS tuple as the cells of an export line, in export_headings() order."""
-    (number, name, email, course, title, issued_at, method, by_name, by_email, forced,
-     version, outdated, deleted_at, del_name, del_email) = row  # fmt: skip
+    (number, name, printed_name, email, course, title, issued_at, expires_at, method, by_name,
+     by_email, forced, version, outdated, deleted_at, del_name, del_email, del_reason,
+     replaced_by, code) = row  # fmt: skip
     cells = [
         number,
         name,
+        printed_name,
         email,
         course,
         title,
         _local(issued_at),
+        expires_at,  # a date cell; empty for a certificate that never expires
         str(Certificate.Method(method).label),
         by_name or by_email or "",
         gettext("yes") if forced else "",
@@ -514,11 +529,26 @@ def export_cells(row) -> list:
         gettext("yes") if outdated else "",
         _local(deleted_at),
         del_name or del_email or "",
+        del_reason,
+        replaced_by or "",
+        verify_url(code),
     ]
-    # Names, emails, titles and numbers are typed by people the school does not control.
+    # Names, emails, titles, reasons and numbers are typed by people the school does not control.
     return [spreadsheet_text(cell) for cell in cells]
 
 
 def export_table(*, project, filters: Filters):
     """The export's lines (cells, without the headings): what CSV and XLSX both write."""
-    return map(export_cells, export_rows(project=project, filters=filters))
+    # One reverse() for the whole file: codes are base32, so nothing in them needs quoting.
+    prefix, suffix = verification_url(_CODE_SLOT).split(_CODE_SLOT)
+
+    def verify_url(code):
+        return f"{prefix}{code}{suffix}"
+
+    return (
+        export_cells(row, verify_url=verify_url)
+        for row in export_rows(project=project, filters=filters)
+    )
+
+
+_CODE_SLOT = "CODESLOT"

@@ -404,7 +404,8 @@ def certificate_renew(*, certificate: Certificate, actor, reason: str = "") -> C
 def certificate_extend_expiry(
     *, certificate: Certificate, actor, new_date: date, reason: str
 ) -> Certificate:
-    """Move a live certificate's expiry date later, recorded with a reason in History.
+    """Move a live, not yet expired certificate's expiry date later, recorded with a reason in
+    History.
 
     The PDF keeps the date it printed; the verify page shows the new one.
     """
@@ -416,6 +417,10 @@ def certificate_extend_expiry(
         raise CertificateError(_("A deleted certificate cannot be extended."))
     if certificate.expires_at is None:
         raise CertificateError(_("This certificate never expires; there is nothing to extend."))
+    if certificate.is_expired:
+        # Expiry is final: the Open Badge's status bit is set for good (a "revocation" bit is
+        # never cleared), so an expired certificate is renewed, not brought back.
+        raise CertificateError(_("This certificate has expired; renew it instead."))
     if not reason:
         raise CertificateError(_("Say why the expiry is extended."))
     if new_date <= certificate.expires_at or new_date <= certificate.local_today():

@@ -8,18 +8,25 @@ here once and every one of them follows.
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Certificate
+from .models import Certificate, expired_q
 from .services import verification_url
 
 VALID = Certificate.State.VALID
 EXPIRED = Certificate.State.EXPIRED
 WITHDRAWN = Certificate.State.WITHDRAWN
 REPLACED = Certificate.State.REPLACED
-# States in which the Open Badge's status bit is set: the credential no longer holds.
-REVOKED_STATES = frozenset({WITHDRAWN, REPLACED})
-# The same rule as a query, for the status list built over thousands of certificates at once.
-# It must select exactly the certificates `is_revoked` says yes to (a test holds them equal).
-REVOKED = Q(deleted_at__isnull=False)
+# States in which the Open Badge's status bit is set: the credential no longer holds. The
+# bit's statusPurpose is "revocation", which the Bitstring Status List says is final: a deleted
+# certificate stays deleted, and an expired one stays expired (staff extend an expiry only
+# before it comes; after it, they renew, which issues a new certificate with a new bit).
+REVOKED_STATES = frozenset({EXPIRED, WITHDRAWN, REPLACED})
+
+
+def revoked_q(today) -> Q:
+    """The same rule as a query, for the status list built over thousands of certificates at
+    once; `today` is the school's today (Certificate.local_today). It must select exactly the
+    certificates `is_revoked` says yes to (a test holds them equal)."""
+    return Q(deleted_at__isnull=False) | expired_q(today)
 
 
 def public_state(certificate: Certificate) -> Certificate.State:

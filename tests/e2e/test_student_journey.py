@@ -1,5 +1,7 @@
-"""The article's student flow in a browser: finish the course, get the certificate, check it."""
+"""The article's student flow in a browser: finish the course, get the certificate and its Open
+Badge, check them by address and by file (and an edited copy, reported modified)."""
 
+import json
 import re
 
 import pytest
@@ -9,6 +11,7 @@ from pypdf import PdfReader
 from certificates.models import Certificate
 from courses.services import access_grant, lesson_complete
 from tests.factories import ContactFactory, ProjectFactory, UserFactory, course_with_certificate
+from tests.trust.test_pdf_signing import edited
 
 from .conftest import log_in
 
@@ -82,6 +85,17 @@ def test_student_completes_the_course_downloads_the_pdf_and_verifies_it(
     assert certificate.number in text
     pdf_picture(pdf_path.read_bytes(), "4-downloaded-pdf")
 
+    # The same certificate as an Open Badge 3.0 credential (a VC-JWT in a JSON envelope).
+    with page.expect_download() as download_info:
+        entry.get_by_role("link", name=f"Open Badge {certificate.number}").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{certificate.number}.json"
+    credential_path = tmp_path / download.suggested_filename
+    download.save_as(credential_path)
+    envelope = json.loads(credential_path.read_text())
+    assert envelope["type"] == "EnvelopedVerifiableCredential"
+    assert envelope["id"].startswith("data:application/vc+jwt,ey")
+
     # The address printed on the PDF is the one that opens the verification page.
     printed = re.search(r"https?://\S+/verify/[A-Za-z0-9]+/", text.replace("\n", ""))
     assert printed, f"no verification URL in the PDF text: {text!r}"
@@ -100,6 +114,37 @@ def test_student_completes_the_course_downloads_the_pdf_and_verifies_it(
             expect(details).to_contain_text(shown)
         expect(verify.locator("body")).not_to_contain_text("olena@example.com")
         shot(verify, "5-verify")
+
+        # The file itself, uploaded on the verify page: the signed PDF is intact and names its
+        # certificate; a copy with one byte of its content changed is reported modified.
+        verify.get_by_role("link", name="Check another code or a certificate file").click()
+        verify.get_by_label("Certificate file").set_input_files(str(pdf_path))
+        verify.get_by_role("button", name="Check the file").click()
+        verdict = verify.get_by_role("status")
+        expect(verdict).to_contain_text("This PDF is an intact, signed certificate.")
+        expect(verdict).to_contain_text("The certificate is valid.")
+        expect(verify.get_by_role("link", name=certificate.number)).to_have_attribute(
+            "href", f"/verify/{certificate.code}/"
+        )
+        shot(verify, "6-verify-file-intact")
+
+        edited_path = tmp_path / "edited.pdf"
+        edited_path.write_bytes(edited(pdf_path.read_bytes()))
+        verify.get_by_label("Certificate file").set_input_files(str(edited_path))
+        verify.get_by_role("button", name="Check the file").click()
+        expect(verify.get_by_role("alert")).to_contain_text(
+            "This file was modified after it was signed."
+        )
+        expect(verify.get_by_role("main")).not_to_contain_text("intact")
+        expect(verify.get_by_role("main")).not_to_contain_text(certificate.number)
+        shot(verify, "7-verify-file-modified")
+
+        # The Open Badge from My certificates checks on the same page.
+        verify.get_by_label("Certificate file").set_input_files(str(credential_path))
+        verify.get_by_role("button", name="Check the file").click()
+        verdict = verify.get_by_role("status")
+        expect(verdict).to_contain_text("This credential is intact and signed.")
+        expect(verify.get_by_role("link", name=certificate.number)).to_be_visible()
     finally:
         visitor.close()
 

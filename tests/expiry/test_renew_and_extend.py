@@ -132,11 +132,13 @@ def test_extend_refuses(certificate, alice, clock, new_date, reason, message):
         )
 
 
-def test_an_expired_certificate_extended_to_before_today_stays_refused(certificate, alice, clock):
+@pytest.mark.parametrize("new_date", [D(2027, 2, 15), D(2027, 9, 1)])
+def test_an_expired_certificate_is_renewed_not_extended(certificate, alice, clock, new_date):
+    # Its Open Badge status bit is set for good once it expires (tests/trust).
     clock(2027, 3, 1, 12)
-    with pytest.raises(CertificateError, match="later than the current one and than today"):
+    with pytest.raises(CertificateError, match="This certificate has expired; renew it instead"):
         certificate_extend_expiry(
-            certificate=certificate, actor=alice, new_date=D(2027, 2, 15), reason="Late"
+            certificate=certificate, actor=alice, new_date=new_date, reason="Late"
         )
 
 

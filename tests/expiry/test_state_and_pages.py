@@ -98,14 +98,18 @@ def test_my_certificates_shows_the_expiry(client, contact, expiring, clock):
     contact.save()
     client.force_login(contact.user)
 
+    credential = reverse("public:credential_json", args=[expiring.code])
+
     clock(2026, 2, 10, 12)
     page = client.get(reverse("portal:certificates")).content.decode()
     assert "expires 28 Feb 2026" in page
+    assert credential in page
 
     clock(2026, 3, 2, 12)
     client.force_login(contact.user)  # each request renews the session from "now"
     page = client.get(reverse("portal:certificates")).content.decode()
     assert "expired on 28 Feb 2026" in page
+    assert credential not in page  # its Open Badge no longer holds
 
 
 def test_the_products_tab_shows_the_expiry_and_renew(
@@ -113,17 +117,20 @@ def test_the_products_tab_shows_the_expiry_and_renew(
 ):
     url = reverse("staff:contact_products", args=[project.slug, contact.public_id])
     renew = reverse("staff:certificate_renew", args=[project.slug, expiring.public_id])
+    extend = reverse("staff:certificate_extend", args=[project.slug, expiring.public_id])
 
     clock(2026, 1, 31, 13)  # 28 days left: inside the 30-day reminder window
     page = staff_client.get(url).content.decode()
     assert "28 Feb 2026, in 28 days" in page
     assert "expires soon" in page
     assert renew in page
+    assert extend in page
 
     clock(2026, 3, 2, 12)
     page = staff_client.get(url).content.decode()
     assert "expired on 28 Feb 2026" in page
     assert renew in page
+    assert extend not in page  # an expired certificate is renewed, not extended
 
 
 def test_no_renew_button_far_from_expiry(

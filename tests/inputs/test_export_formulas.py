@@ -60,6 +60,13 @@ def csv_rows(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
+def export_deleted(client, project, fmt):
+    url = reverse("staff:certificates_export", args=[project.slug])
+    response = client.get(url, {"format": fmt, "deleted": "on"})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
 def xlsx_sheet(body: bytes):
     return load_workbook(io.BytesIO(body)).active
 
@@ -70,8 +77,7 @@ def test_csv_cell_starting_a_formula_gets_a_leading_apostrophe(
 ):
     certificate_for(course_certificate, name)
     _header, row = csv_rows(export(staff_client, project, "csv"))
-    assert row[1] == cell
-    assert row[:2] == ["PY-1", cell]
+    assert row[:3] == ["PY-1", cell, cell]  # the contact's name and the printed name
 
 
 @pytest.mark.parametrize(("name", "cell"), HOSTILE_NAMES)
@@ -80,8 +86,8 @@ def test_xlsx_cell_starting_a_formula_is_text_with_a_leading_apostrophe(
 ):
     certificate_for(course_certificate, name)
     sheet = xlsx_sheet(export(staff_client, project, "xlsx"))
-    assert sheet["B2"].data_type == "s"
-    assert sheet["B2"].value == cell
+    for printed in (sheet["B2"], sheet["C2"]):
+        assert (printed.data_type, printed.value) == ("s", cell)
 
 
 def test_every_text_column_is_neutralised_and_numbers_and_dates_stay_typed(
@@ -91,28 +97,38 @@ def test_every_text_column_is_neutralised_and_numbers_and_dates_stay_typed(
     course_certificate.save()
     course_certificate.course.title = "@course"
     course_certificate.course.save()
-    certificate_for(course_certificate, "-name", email="+email@example.com", number="=1+2")
-    expected_text = ["'=1+2", "'-name", "'+email@example.com", "'@course", "'=cmd()"]
+    certificate = certificate_for(
+        course_certificate, "-name", email="+email@example.com", number="=1+2"
+    )
+    certificate.expires_at = datetime.date(2027, 3, 10)
+    certificate.delete_reason = "@reason"
+    certificate.deleted_at = ISSUED
+    certificate.save()
+    expected_text = ["'=1+2", "'-name", "'-name", "'+email@example.com", "'@course", "'=cmd()"]
 
-    _header, row = csv_rows(export(staff_client, project, "csv"))
-    assert row[:6] == [*expected_text, "2026-03-10 11:30:00"]
-    assert row[9] == "1"
+    body = export_deleted(staff_client, project, "csv")
+    _header, row = csv_rows(body)
+    assert row[:8] == [*expected_text, "2026-03-10 11:30:00", "2027-03-10"]
+    assert (row[11], row[15]) == ("1", "'@reason")
 
-    sheet = xlsx_sheet(export(staff_client, project, "xlsx"))
-    text = [sheet.cell(row=2, column=column) for column in range(1, 6)]
+    sheet = xlsx_sheet(export_deleted(staff_client, project, "xlsx"))
+    text = [sheet.cell(row=2, column=column) for column in range(1, 7)]
     assert [cell.value for cell in text] == expected_text
     assert {cell.data_type for cell in text} == {"s"}
-    issued, version = sheet["F2"], sheet["J2"]
+    issued, expires, version = sheet["G2"], sheet["H2"], sheet["L2"]
     assert (issued.data_type, issued.value) == ("d", datetime.datetime(2026, 3, 10, 11, 30))
+    assert (expires.data_type, expires.value) == ("d", datetime.datetime(2027, 3, 10))
+    assert expires.number_format == "yyyy-mm-dd"  # a date, shown without a time
     assert (version.data_type, version.value) == ("n", 1)
+    assert (sheet["P2"].data_type, sheet["P2"].value) == ("s", "'@reason")
 
 
 def test_ordinary_names_are_left_as_they_are(staff_client, project, course_certificate):
     certificate_for(course_certificate, "Олена Коваленко-Шевчук", email="olena@example.com")
     _header, row = csv_rows(export(staff_client, project, "csv"))
-    assert row[1:3] == ["Олена Коваленко-Шевчук", "olena@example.com"]
+    assert row[1:4] == ["Олена Коваленко-Шевчук", "Олена Коваленко-Шевчук", "olena@example.com"]
     sheet = xlsx_sheet(export(staff_client, project, "xlsx"))
-    assert (sheet["B2"].value, sheet["C2"].value) == ("Олена Коваленко-Шевчук", "olena@example.com")
+    assert (sheet["B2"].value, sheet["D2"].value) == ("Олена Коваленко-Шевчук", "olena@example.com")
 
 
 def test_control_characters_no_xlsx_can_hold_are_dropped_instead_of_failing_the_export(

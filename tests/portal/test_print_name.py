@@ -41,7 +41,10 @@ def test_the_card_asks_until_the_name_is_confirmed(student_client, contact):
     assert response["Location"] == MY_CERTIFICATES
     page = student_client.get(MY_CERTIFICATES)
     assert page.context["name_card"] is None
-    assert "Name on your certificates: <strong>Olena Kovalenko</strong>" in page.content.decode()
+    assert (
+        "Name on your certificates: <strong><bdi>Olena Kovalenko</bdi></strong>"
+        in page.content.decode()
+    )
     assert student_client.get(reverse("portal:courses")).context["name_card"] is None
 
 

@@ -119,7 +119,7 @@ def test_a_bulk_reissue_first_says_how_many_who_and_whether_students_are_emailed
 
     assert "Reissue 7 certificates with the current template?" in page
     for name in ("Anna", "Bohdan", "Chloe", "Dmytro", "Emma"):
-        assert f"<li>{name}</li>" in page
+        assert f"<li><bdi>{name}</bdi></li>" in page
     assert "and 2 more" in page
     assert 'name="notify" id="bulk-notify" aria-describedby="bulk-notify-help">' in page
     assert not BulkJob.objects.exists()

@@ -144,12 +144,19 @@ def test_post_starts_one_job_whose_file_matches_the_filtered_list(
         ("PY-2026-000003", "Олена Коваленко"),
     ]
     olena = next(row for row in rows if row[1] == "Олена Коваленко")
-    assert olena[5:9] == (
+    assert olena[6:11] == (
         datetime.datetime(2026, 3, 13, 11, 30),
+        None,  # never expires
         "manual",
         "alice@example.com",
         "yes",
     )
+    # The worker's file has the same header treatment as the inline one.
+    with job.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    assert [cell.font.b for cell in sheet[1]] == [True] * 18
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:R5")
+    assert sheet.column_dimensions["B"].width == len("Олена Коваленко") + 2
 
 
 def test_a_running_job_shows_a_polling_progress_bar(
@@ -258,10 +265,12 @@ def test_the_job_writes_headings_in_the_language_it_was_asked_in(project, issued
     assert headings == (
         "Номер",
         "Учасник",
+        "Надруковане ім'я",
         "Ел. пошта",
         "Курс",
         "Сертифікат",
         "Дата видачі",
+        "Діє до",
         "Спосіб",
         "Хто видав",
         "Видано до завершення курсу",
@@ -269,8 +278,11 @@ def test_the_job_writes_headings_in_the_language_it_was_asked_in(project, issued
         "Застарілий шаблон",
         "Видалено",
         "Хто видалив",
+        "Причина видалення",
+        "Замінено на",
+        "Посилання для перевірки",
     )
-    assert (olena[0], olena[6], olena[8]) == ("PY-2026-000003", "вручну", "так")
+    assert (olena[0], olena[8], olena[10]) == ("PY-2026-000003", "вручну", "так")
 
 
 def test_cleanup_deletes_day_old_jobs_with_their_files(project, issued, alice, limit):

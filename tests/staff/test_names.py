@@ -83,13 +83,14 @@ def test_a_changed_name_is_flagged_and_reissued_in_one_step(
     row = staff_client.get(products).content.decode()
     assert "name changed since issue" in row
     assert (
-        "Printed for “Олена Коваленко”; the name on certificates is now “Olena Kovalenko”." in row
+        "Printed for “<bdi>Олена Коваленко</bdi>”; the name on certificates is now "
+        "“<bdi>Olena Kovalenko</bdi>”." in row
     )
     assert reissue_url(old) in row
 
     confirm = staff_client.get(reissue_url(old), headers=HTMX).content.decode()
     assert f"Reissue certificate {old.number}?" in confirm
-    assert "The new certificate will read “Olena Kovalenko”" in confirm
+    assert "The new certificate will read “<bdi>Olena Kovalenko</bdi>”" in confirm
     assert Certificate.objects.count() == 1
 
     response = staff_client.post(reissue_url(old), {"reason": "Name corrected"})
@@ -124,6 +125,6 @@ def test_the_report_shows_searches_and_filters_the_printed_name(
     found = staff_client.get(report, {"q": "bondarenko"}).content.decode()
     flagged = staff_client.get(report, {"name_changed": "on"}).content.decode()
 
-    assert "printed: Iryna Bondarenko" in page
+    assert "printed: <bdi>Iryna Bondarenko</bdi>" in page
     assert first.number in found and second.number not in found
     assert first.number in flagged and second.number not in flagged

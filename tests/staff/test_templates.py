@@ -137,7 +137,7 @@ def test_background_upload_is_saved_as_a_new_version(staff_client, template, set
     [
         (SimpleUploadedFile("bg.png", b"not an image at all", content_type="image/png"), "image"),
         (png_upload(name="bg.gif", fmt="GIF"), "PNG or JPEG"),
-        (png_upload(size=(9000, 10)), "at most 8000 pixels"),
+        (png_upload(size=(4001, 10)), "the limit is 4000 pixels on each side"),
     ],
 )
 def test_background_must_be_a_reasonable_png_or_jpeg(staff_client, template, upload, message):
@@ -146,6 +146,37 @@ def test_background_must_be_a_reasonable_png_or_jpeg(staff_client, template, upl
     assert any(message in e for e in response.context["form"].errors["background"])
     template.refresh_from_db()
     assert template.version == 1 and not template.background
+
+
+def test_a_background_over_4000_pixels_is_refused_with_its_size_and_the_limit_in_both_languages(
+    client, alice, template
+):
+    client.force_login(alice)
+    response = client.post(
+        edit_url(template), form_data(template, background=png_upload(size=(10, 4500)))
+    )
+    assert response.context["form"].errors["background"] == [
+        "The image is 10 × 4500 pixels; the limit is 4000 pixels on each side, so that "
+        "certificates render quickly. Scale it down and upload it again."
+    ]
+    response = client.post(
+        edit_url(template),
+        form_data(template, background=png_upload(size=(10, 4500))),
+        HTTP_ACCEPT_LANGUAGE="uk",
+    )
+    assert response.context["form"].errors["background"] == [
+        "Зображення має 10 × 4500 пікселів; межа — 4000 пікселів з кожного боку, щоб "
+        "сертифікати створювалися швидко. Зменште його й завантажте знову."
+    ]
+    template.refresh_from_db()
+    assert template.version == 1 and not template.background
+
+
+def test_a_background_of_4000_pixels_is_taken(staff_client, template):
+    data = form_data(template, background=png_upload(size=(4000, 10)))
+    assert staff_client.post(edit_url(template), data).status_code == 302
+    template.refresh_from_db()
+    assert template.version == 2 and template.background
 
 
 def test_background_size_limit(staff_client, template, monkeypatch):
@@ -284,3 +315,11 @@ def test_list_makes_the_same_queries_for_one_and_many_templates(staff_client, pr
     for _ in range(30):
         course_with_certificate(project, template=TemplateFactory(project=project))
     assert page_queries(staff_client, url, "templates") == (queries, 31)
+
+
+def test_the_letter_page_size_is_translated_in_the_editor(client, alice, template):
+    client.force_login(alice)
+    page = client.get(edit_url(template), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert '<option value="letter">Letter (США)</option>' in page
+    page = client.get(edit_url(template), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="letter">Letter</option>' in page

@@ -1,8 +1,9 @@
 """Open Badges 3.0: the credential validates against the vendored OB 3.0 schema, its VC-JWT
 signature checks with the school's key up to the installation root, and its status bit flips
-when the certificate is withdrawn."""
+when the certificate is withdrawn (or expires: test_credential_expiry)."""
 
 import base64
+import datetime
 import gzip
 import hashlib
 import json
@@ -14,11 +15,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates import credentials, verification
 from certificates.models import Certificate, SigningKey
-from certificates.services import certificate_delete
-from tests.factories import UserFactory
+from certificates.services import certificate_delete, certificate_issue
+from tests.factories import AccessFactory, ContactFactory, UserFactory
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "schema" / "ob_v3p0_achievementcredential.json").read_text()
@@ -130,21 +132,36 @@ def test_the_status_bit_flips_when_the_certificate_is_withdrawn(client, token, i
     assert status_bit(client, credential) is True
 
 
-def test_the_status_list_sets_exactly_the_revoked_certificates(project, issued, alice):
-    certificate_delete(certificate=issued, actor=alice, reason="error")
-    issued.refresh_from_db()
+def test_the_status_list_sets_exactly_the_revoked_certificates(project, course, alice):
+    today = timezone.localdate(timezone=project.tzinfo)
+    tomorrow = today + datetime.timedelta(days=1)
+    made = {}
+    for label, expires_at in [
+        ("live", None),
+        ("deleted", None),
+        ("expired today", today),
+        ("expires tomorrow", tomorrow),
+    ]:
+        contact = ContactFactory(project=project)
+        AccessFactory(contact=contact, course=course)
+        made[label], _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
+        Certificate.objects.filter(pk=made[label].pk).update(expires_at=expires_at)
+    certificate_delete(certificate=made["deleted"], actor=alice, reason="error")
+
     # The query behind the list and the per-certificate rule agree.
     revoked_by_query = set(
-        Certificate.objects.filter(verification.REVOKED).values_list("pk", flat=True)
+        Certificate.objects.filter(verification.revoked_q(today)).values_list("pk", flat=True)
     )
-    assert revoked_by_query == {
-        c.pk for c in Certificate.objects.all() if verification.is_revoked(c)
-    }
+    by_rule = {c.pk for c in Certificate.objects.all() if verification.is_revoked(c)}
+    assert revoked_by_query == by_rule == {made["deleted"].pk, made["expired today"].pk}
     bits = credentials.decode_bits(
         credentials.status_list_credential(project, 1)["credentialSubject"]["encodedList"]
     )
     set_bits = [i for i in range(len(bits) * 8) if bits[i // 8] & (0x80 >> (i % 8))]
-    assert set_bits == [issued.status_index]
+    assert set_bits == sorted(
+        Certificate.objects.get(pk=made[label].pk).status_index
+        for label in ("deleted", "expired today")
+    )
 
 
 def test_bit_order_is_most_significant_first():

@@ -173,3 +173,66 @@ def test_later_signatures_of_a_key_are_byte_for_byte_what_pyhanko_builds(project
         assert status.intact and status.valid and status.trusted
         assert status.coverage.name == "ENTIRE_FILE"
     assert signing.check_pdf(second).outcome == "intact"
+
+
+def _time_stamping_authority():
+    """A throwaway time-stamping authority: a self-signed certificate for time stamping."""
+    import datetime
+
+    from asn1crypto import keys as asn1_keys
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER)),
+        asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        ),
+    )
+
+
+def test_a_configured_time_stamping_server_adds_a_timestamp(issued, project, settings, monkeypatch):
+    """PAdES B-T: with SIGNING_TSA_URL set, the signature carries a timestamp token from it."""
+    from pyhanko.sign import timestamps
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    tsa_certificate, tsa_key = _time_stamping_authority()
+    asked = []
+
+    def http_time_stamper(url, timeout):
+        asked.append((url, timeout))
+        return DummyTimeStamper(tsa_cert=tsa_certificate, tsa_key=tsa_key)
+
+    monkeypatch.setattr(timestamps, "HTTPTimeStamper", http_time_stamper)
+    settings.SIGNING_TSA_URL = "https://tsa.example.org/"
+    issued.refresh_from_db()
+
+    signed = signing.sign_pdf(rendering.render_certificate(issued), project=project)
+
+    assert asked == [("https://tsa.example.org/", 10)]
+    status = pyhanko_status(signed)
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None
+    assert status.timestamp_validity.intact
+    assert signing.check_pdf(signed).outcome == "intact"
+
+
+def test_without_a_time_stamping_server_there_is_no_timestamp(signed_pdf, settings):
+    assert settings.SIGNING_TSA_URL == ""
+    assert pyhanko_status(signed_pdf).timestamp_validity is None

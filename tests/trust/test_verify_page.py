@@ -2,12 +2,14 @@
 
 import base64
 import json
+import time
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from certificates import credentials
+from certificates import credentials, signing
 from certificates.services import certificate_delete
 
 from .test_pdf_signing import edited
@@ -86,6 +88,21 @@ def test_an_intact_credential_file(client, issued):
     assert issued.number in html
 
 
+def test_a_credential_signed_before_a_key_rotation_stays_intact(client, issued, project, alice):
+    data = credentials.credential_jwt(issued).encode()
+    signing.signing_key_rotate(project=project, actor=alice)
+
+    html = upload(client, "badge.jwt", data, "text/plain").content.decode()
+
+    assert "This credential is intact and signed." in html
+    assert issued.number in html
+    # And what is downloaded from now on is signed with the new key, intact too.
+    fresh = client.get(reverse("public:credential_jwt", args=[issued.code])).content
+    assert fresh != data
+    html = upload(client, "badge.jwt", fresh, "text/plain").content.decode()
+    assert "This credential is intact and signed." in html
+
+
 def test_a_tampered_credential_is_modified(client, issued):
     header, payload, signature = credentials.credential_jwt(issued).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -121,9 +138,12 @@ def test_the_file_check_needs_the_csrf_token(signed_pdf):
 
 def test_file_checks_are_rate_limited(client, signed_pdf, settings):
     settings.VERIFY_RATE_LIMIT_PER_MINUTE = 6  # two checks of 3 points each
-    assert upload(client, "c.pdf", signed_pdf).status_code == 200
-    assert upload(client, "c.pdf", signed_pdf).status_code == 200
-    response = upload(client, "c.pdf", signed_pdf)
+    # The limit counts per minute; a clock crossing into the next minute between the uploads
+    # (a slow check) would open a new window and let the third one through.
+    with time_machine.travel(time.time(), tick=False):
+        assert upload(client, "c.pdf", signed_pdf).status_code == 200
+        assert upload(client, "c.pdf", signed_pdf).status_code == 200
+        response = upload(client, "c.pdf", signed_pdf)
     assert response.status_code == 429
     assert "Retry-After" in response
 

@@ -82,80 +82,79 @@ def certificate_issue(request, contact_id, course_id):
     return _after_action(request, contact, course)
 
 
+def _live_certificate(request, certificate_id):
+    """(The school's certificate, whether it is live); a deleted one comes with a message."""
+    certificate = project_object(
+        Certificate.objects.select_related(
+            "project", "contact__user", "course_certificate__course"
+        ),
+        request,
+        public_id=certificate_id,
+    )
+    if certificate.is_deleted:
+        number = {"number": certificate.number}
+        messages.info(request, _("Certificate %(number)s is already deleted.") % number)
+        return certificate, False
+    return certificate, True
+
+
+def _confirmed_action(request, certificate_id, *, confirm, act):
+    """× (delete), Reissue and Renew: GET asks to confirm (the row in place with htmx, else a
+    page); POST runs `act(certificate)`, which returns the success message. A deleted
+    certificate gets a message instead."""
+    certificate, live = _live_certificate(request, certificate_id)
+    contact, course = certificate.contact, certificate.course_certificate.course
+    if not live:
+        return _after_action(request, contact, course)
+    if request.method == "POST":
+        try:
+            message = act(certificate)
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+        return _after_action(request, contact, course)
+    if request.htmx:
+        return _row(request, contact, course, confirm=confirm)
+    context = card_context(contact, "products", certificate=certificate)
+    return render(request, f"staff/contacts/{confirm}_confirm.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @staff_view
 def certificate_delete(request, certificate_id):
     """GET asks to confirm; POST withdraws the certificate (it stays in History)."""
-    certificate = project_object(
-        Certificate.objects.select_related("contact__user", "course_certificate__course"),
-        request,
-        public_id=certificate_id,
-    )
-    contact, course = certificate.contact, certificate.course_certificate.course
-    if certificate.is_deleted:
-        messages.info(
-            request,
-            _("Certificate %(number)s is already deleted.") % {"number": certificate.number},
+
+    def delete(certificate):
+        services.certificate_delete(
+            certificate=certificate,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            # The form requires a choice; a client that sends none withdraws for "other".
+            category=request.POST.get("category") or Certificate.DeleteCategory.OTHER,
         )
-        return _after_action(request, contact, course)
-    if request.method == "POST":
-        try:
-            services.certificate_delete(
-                certificate=certificate,
-                actor=request.user,
-                reason=request.POST.get("reason", ""),
-                # The form requires a choice; a client that sends none withdraws for "other".
-                category=request.POST.get("category") or Certificate.DeleteCategory.OTHER,
-            )
-        except services.CertificateError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("Certificate %(number)s deleted.") % {"number": certificate.number}
-            )
-        return _after_action(request, contact, course)
-    if request.htmx:
-        return _row(request, contact, course, confirm="delete")
-    context = card_context(contact, "products", certificate=certificate)
-    return render(request, "staff/contacts/delete_confirm.html", context)
+        return _("Certificate %(number)s deleted.") % {"number": certificate.number}
+
+    return _confirmed_action(request, certificate_id, confirm="delete", act=delete)
 
 
 @require_http_methods(["GET", "POST"])
 @staff_view
 def certificate_reissue(request, certificate_id):
     """GET asks to confirm; POST deletes and issues again in one step (e.g. a corrected name)."""
-    certificate = project_object(
-        Certificate.objects.select_related("contact__user", "course_certificate__course"),
-        request,
-        public_id=certificate_id,
-    )
-    contact, course = certificate.contact, certificate.course_certificate.course
-    if certificate.is_deleted:
-        number = {"number": certificate.number}
-        messages.info(request, _("Certificate %(number)s is already deleted.") % number)
-        return _after_action(request, contact, course)
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")
-        try:
-            new = services.certificate_reissue(
-                certificate=certificate,
-                actor=request.user,
-                reason=reason,
-                # None: the service picks (a name correction when the printed name changed).
-                category=request.POST.get("category") or None,
-            )
-        except services.CertificateError as error:
-            messages.error(request, str(error))
-        else:
-            values = {"new": new.number, "name": new.printed_name, "old": certificate.number}
-            messages.success(
-                request, _("Certificate %(new)s issued to %(name)s; it replaces %(old)s.") % values
-            )
-        return _after_action(request, contact, course)
-    if request.htmx:
-        return _row(request, contact, course, confirm="reissue")
-    context = card_context(contact, "products", certificate=certificate)
-    return render(request, "staff/contacts/reissue_confirm.html", context)
+
+    def reissue(certificate):
+        new = services.certificate_reissue(
+            certificate=certificate,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            # None: the service picks (a name correction when the printed name changed).
+            category=request.POST.get("category") or None,
+        )
+        values = {"new": new.number, "name": new.printed_name, "old": certificate.number}
+        return _("Certificate %(new)s issued to %(name)s; it replaces %(old)s.") % values
+
+    return _confirmed_action(request, certificate_id, confirm="reissue", act=reissue)
 
 
 @require_safe
@@ -182,45 +181,21 @@ def certificate_download(request, certificate_id):
 # Expiry: renew and extend -------------------------------------------------------------------
 
 
-def _live_certificate(request, certificate_id):
-    """(The school's certificate, whether it is live); a deleted one comes with a message."""
-    certificate = project_object(
-        Certificate.objects.select_related(
-            "project", "contact__user", "course_certificate__course"
-        ),
-        request,
-        public_id=certificate_id,
-    )
-    if certificate.is_deleted:
-        number = {"number": certificate.number}
-        messages.info(request, _("Certificate %(number)s is already deleted.") % number)
-        return certificate, False
-    return certificate, True
-
-
 @require_http_methods(["GET", "POST"])
 @staff_view
 def certificate_renew(request, certificate_id):
     """GET asks to confirm; POST issues a renewed certificate that replaces this one."""
-    certificate, live = _live_certificate(request, certificate_id)
-    contact, course = certificate.contact, certificate.course_certificate.course
-    if not live:
-        return _after_action(request, contact, course)
-    if request.method == "POST":
-        try:
-            new = services.certificate_renew(
-                certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
-            )
-        except services.CertificateError as error:
-            messages.error(request, str(error))
-        else:
-            values = {"new": new.number, "old": certificate.number}
-            messages.success(request, _("Certificate %(new)s renews %(old)s.") % values)
-        return _after_action(request, contact, course)
-    if request.htmx:
-        return _row(request, contact, course, confirm="renew")
-    context = card_context(contact, "products", certificate=certificate)
-    return render(request, "staff/contacts/renew_confirm.html", context)
+
+    def renew(certificate):
+        new = services.certificate_renew(
+            certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        return _("Certificate %(new)s renews %(old)s.") % {
+            "new": new.number,
+            "old": certificate.number,
+        }
+
+    return _confirmed_action(request, certificate_id, confirm="renew", act=renew)
 
 
 @require_POST
