@@ -6,6 +6,7 @@ checks run side by side and each one gives up after HEALTH_CHECK_TIMEOUT seconds
 service costs the answer a bounded wait instead of the monitor's own timeout.
 """
 
+import logging
 import threading
 import time
 
@@ -16,6 +17,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 PROBE_NAME = "healthz-probe"  # looked up, never written: its absence is the normal answer
 
@@ -44,7 +47,7 @@ def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (no broker: tasks run in the web process)"
     timeout = settings.HEALTH_CHECK_TIMEOUT
-    with app.connection_for_write() as connection:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
         connection.default_channel  # noqa: B018  (opens a channel: the broker answered)
     return "ok"
@@ -98,4 +101,6 @@ def healthz(request):
     }
     if not healthy:
         body["down"] = [name for name, (ok, _detail) in results.items() if not ok]
+        for name in body["down"]:
+            logger.warning("health check failed: %s", name, extra={"check": name})
     return JsonResponse(body, status=200 if healthy else 503)

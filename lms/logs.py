@@ -13,6 +13,8 @@ import uuid
 from contextvars import ContextVar
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -37,13 +39,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = sane_request_id(request.headers.get(HEADER))
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Kept past this middleware: Django logs the response ("django.request") after the
+        # middleware chain returned; cleared when the response is finished (below).
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _clear_request_id(**kwargs):
+    request_id_var.set("-")
 
 
 class RequestIdFilter(logging.Filter):

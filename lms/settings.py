@@ -228,6 +228,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # kombu's SQLAlchemy transport (`make demo`) hands its options to create_engine, which
+    # refuses unknown ones; its messages are not redelivered by timeout anyway.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # A bulk or export job without a heartbeat for this many seconds lost its worker and is
 # taken over (certificates/heartbeat.py), by its task delivered again or by beat.
 JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=180)
