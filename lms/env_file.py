@@ -41,7 +41,7 @@ def missing_production_settings() -> list[str]:
 
 
 def main() -> int:
-    if os.environ.get("ENV_FILE") and not os.path.isfile(os.environ["ENV_FILE"]):
+    if os.environ.get("ENV_FILE") and not os.path.exists(os.environ["ENV_FILE"]):
         print(f"ENV_FILE={os.environ['ENV_FILE']}: no such file.", file=sys.stderr)
         return 2
     read_env_file()

@@ -194,7 +194,6 @@ STORAGES["staticfiles"] = {
         else "lms.storage.StaticStorage"
     )
 }
-WHITENOISE_MAX_AGE = 365 * 24 * 3600  # whitenoise gives hashed names max-age one year anyway
 
 # Certificate rendering limits (README, "Security"). Each render runs in a child of a small
 # pool per process, killed when past the time limit; the memory cap is its address space.

@@ -147,6 +147,13 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
     collected them (CI's production pass), which keeps it strict.
     """
 
+    # The vendored Bootstrap names source maps it does not ship: leave those comments alone
+    # (a browser's devtools just find no map) instead of failing collectstatic on them.
+    patterns = tuple(
+        (extension, [p for p in found if "sourceMappingURL" not in str(p)])
+        for extension, found in CompressedManifestStaticFilesStorage.patterns
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._fall_back = (
