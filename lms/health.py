@@ -97,10 +97,10 @@ def healthz(request):
     healthy = all(ok for ok, _detail in results.values())
     body = {
         "status": "ok" if healthy else "down",
-        "checks": {name: detail for name, (_ok, detail) in results.items()},
+        "checks": {name: results[name][1] for name in CHECKS},
     }
     if not healthy:
-        body["down"] = [name for name, (ok, _detail) in results.items() if not ok]
+        body["down"] = [name for name in CHECKS if not results[name][0]]
         for name in body["down"]:
             logger.warning("health check failed: %s", name, extra={"check": name})
     return JsonResponse(body, status=200 if healthy else 503)

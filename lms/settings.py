@@ -187,6 +187,12 @@ else:
 # Tests run with DEBUG=false but without collectstatic: there (pytest) a missing manifest
 # entry falls back to the plain name (lms.storage.StaticStorage); the collected_static tests
 # run against a real collectstatic.
+if "pytest" in sys.modules:
+    STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.FileSystemFinder",
+        "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+        "lms.storage.CollectedFilesFinder",  # the browser tests' server: hashed names
+    ]
 STORAGES["staticfiles"] = {
     "BACKEND": (
         "django.contrib.staticfiles.storage.StaticFilesStorage"

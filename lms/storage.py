@@ -14,6 +14,7 @@ import sys
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
@@ -168,3 +169,28 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
         except ValueError:
             return name
 
+
+
+class CollectedFilesFinder(BaseFinder):
+    """Finds a file in STATIC_ROOT by its collected (hashed) name; for the test run only.
+
+    The browser tests' live server serves /static/ through the finders, which know only the
+    source names; with collected files (CI's production pass) pages name hashed files, and
+    this finder serves them as whitenoise does in production. It lists nothing, so
+    collectstatic never copies STATIC_ROOT into itself.
+    """
+
+    def check(self, **kwargs):
+        return []
+
+    def find(self, path, find_all=False, **kwargs):
+        from django.conf import settings
+
+        full = os.path.join(settings.STATIC_ROOT, path)
+        found = full if os.path.isfile(full) else None
+        if find_all:
+            return [found] if found else []
+        return found
+
+    def list(self, ignore_patterns):
+        return []

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,12 @@ def free_port() -> int:
 def prepare() -> tuple[str, str]:
     """(verify path, download path) and the student's session cookie, in the database."""
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    # DEBUG=false pages name hashed static files: collect them (not the admin's, unused here).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "-i", "admin",
+         "-i", "ninja"],
+        cwd=ROOT, check=True, env=os.environ | {"DEBUG": "false"},
+    )
     import django
 
     django.setup()
@@ -65,10 +72,13 @@ def prepare() -> tuple[str, str]:
         course_with_certificate,
     )
 
-    project = ProjectFactory(name="Bench School", slug=f"bench-{os.getpid()}")
-    staff = MembershipFactory(project=project, user=UserFactory()).user
+    run = uuid.uuid4().hex[:10]  # the database may hold an earlier run's rows
+    project = ProjectFactory(name="Bench School", slug=f"bench-{run}")
+    staff = MembershipFactory(
+        project=project, user=UserFactory(email=f"staff-{run}@example.com")
+    ).user
     course = course_with_certificate(project, lessons=1)
-    student = UserFactory()
+    student = UserFactory(email=f"student-{run}@example.com")
     contact = ContactFactory(project=project, name="Олена Коваленко", user=student)
     AccessFactory(contact=contact, course=course)
     certificate, _ = certificate_issue(contact=contact, course=course, actor=staff, force=True)
@@ -85,7 +95,7 @@ def prepare() -> tuple[str, str]:
 
 def hammer(port: int, path: str, cookie: str) -> tuple[float, int]:
     """Requests a second by CLIENTS keep-alive clients for SECONDS; and any non-200 count."""
-    counts, errors = [0] * CLIENTS, [0] * CLIENTS
+    counts, errors, statuses = [0] * CLIENTS, [0] * CLIENTS, set()
     stop = time.monotonic() + SECONDS
 
     def client(index):
@@ -98,6 +108,7 @@ def hammer(port: int, path: str, cookie: str) -> tuple[float, int]:
             counts[index] += 1
             if response.status != 200:
                 errors[index] += 1
+                statuses.add(response.status)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
     started = time.monotonic()
@@ -105,6 +116,8 @@ def hammer(port: int, path: str, cookie: str) -> tuple[float, int]:
         thread.start()
     for thread in threads:
         thread.join()
+    if statuses:
+        print(f"{path}: answered {sorted(statuses)}", file=sys.stderr)
     return sum(counts) / (time.monotonic() - started), sum(errors)
 
 
