@@ -30,12 +30,16 @@ def sqla_app(tmp_path, settings):
     saved = {key: app.conf[key] for key in keys}
     # As settings make them for a sqla+ URL (create_engine takes no visibility_timeout).
     app.conf.update(broker_url=url, task_always_eager=False, broker_transport_options={})
-    app._pool = None  # the producer pool was made for the eager in-memory broker
+    # Connection and producer pools made earlier in this process (other tests) still point at
+    # the in-memory broker: a task sent through them would never reach this worker.
+    app._pool = None
+    app.amqp._producer_pool = None
     try:
         yield app
     finally:
         app.conf.update(saved)
         app._pool = None
+        app.amqp._producer_pool = None
 
 
 @pytest.mark.timeout(150)
