@@ -1,4 +1,5 @@
-# The two commands: `make demo` (set up and serve) and `make test` (set up and run the tests).
+# The commands: `make demo` (set up and serve), `make test` (set up and run the tests),
+# `make prod` (production on this machine, settings from the environment or .env), `make lock`.
 PYTHON ?= python3
 PORT ?= 8000
 # Printed on the PDFs and in emails; follows the port so the QR codes of the demo work.
@@ -6,17 +7,44 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The lock files (hashes of every package): what `make` installs. `make lock` writes them from
+# pyproject.toml. A production machine may install only the runtime: REQUIREMENTS=requirements/prod.txt.
+REQUIREMENTS ?= requirements/dev.txt
+LOCKS := requirements/prod.txt requirements/dev.txt
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+# Procfile commands (gunicorn, celery, python) come from the virtualenv.
+PROCS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --env /dev/null
+# The demo: SQLite, no .env, and a queue kept in a SQLite file for its worker. Seeding runs
+# without it (tasks run in the seeding process, as before), so the worker starts with nothing.
+DEMO_ENV = ENV_FILE=/dev/null DEBUG=true SITE_URL=$(SITE_URL)
+DEMO_BROKER = CELERY_BROKER_URL=sqla+sqlite:///$(CURDIR)/var/celery-broker.sqlite3
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra gettext
 # What only the tests need: Debian's Chromium for the browser journeys, poppler for PDF checks.
 TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: demo test system-deps test-deps apt-packages venv migrate messages lint bench clean
+.PHONY: demo prod lock test system-deps test-deps apt-packages venv migrate messages lint bench clean
 
 # The demo's own issue emails (to example.com addresses) are not printed while seeding.
+# Then the web server, a Celery worker and beat run together (Procfile.demo); Ctrl-C stops
+# all three (SIGTERM: the worker finishes its task).
 demo: venv messages
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true SITE_URL=$(SITE_URL) EMAIL_URL=dummymail:// $(PY) manage.py seed_demo
-	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	mkdir -p var
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) EMAIL_URL=dummymail:// $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(DEMO_BROKER) $(PROCS) --procfile Procfile.demo start --port $(PORT)
+
+# Production on one machine (README, "Production"): settings from the environment or .env
+# (ENV_FILE=path for another file); refuses to start without the ones it cannot do without.
+prod: venv messages
+	@$(PY) -m lms.env_file
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=false $(PROCS) --procfile Procfile start --port $(PORT)
+
+# Write the lock files again from pyproject.toml (pins kept unless pyproject changed them).
+lock: $(STAMP)
+	$(PIP_COMPILE) -o requirements/prod.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.txt pyproject.toml
 
 # pytest exits 5 when it collected nothing; that is a broken suite, said in words here.
 test: venv test-deps messages
@@ -35,10 +63,11 @@ bench: venv messages
 
 venv: system-deps $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installed again whenever a lock file or pyproject.toml changes; only hashed packages.
+$(STAMP): $(LOCKS) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(REQUIREMENTS)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # WeasyPrint needs pango; without libharfbuzz-subset0 every render is ~9x slower.

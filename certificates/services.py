@@ -508,16 +508,27 @@ def certificate_render_once(*, certificate_id: int) -> Certificate:
     return certificate
 
 
-def certificate_pdf(*, certificate: Certificate) -> bytes:
-    """The stored PDF; rendered once from the snapshot if it is missing.
+def certificate_pdf_open(*, certificate: Certificate):
+    """The stored PDF opened for reading (the caller closes it); rendered once if missing.
 
+    Downloads stream it (FileResponse) instead of holding it in memory; from a bucket the
+    object is read from the network as the response is sent (lms/storage.py).
     Raises CertificatePdfNotReady when storage cannot give or take the file right now, and
     RenderError when it has to be rendered and cannot be drawn within the limits.
     """
     try:
         if not certificate_pdf_ready(certificate):
             certificate = certificate_render_once(certificate_id=certificate.pk)
-        with certificate.pdf.open("rb") as handle:
+        return certificate.pdf.storage.open(certificate.pdf.name, "rb")
+    except OSError as error:
+        raise CertificatePdfNotReady(str(error)) from error
+
+
+def certificate_pdf(*, certificate: Certificate) -> bytes:
+    """The stored PDF's bytes (email attachments, tests); see certificate_pdf_open."""
+    handle = certificate_pdf_open(certificate=certificate)
+    try:
+        with handle:
             return handle.read()
     except OSError as error:
         raise CertificatePdfNotReady(str(error)) from error

@@ -1,6 +1,8 @@
 """One settings module; every knob is an environment variable with a development default.
 
-Production refuses to start without a SECRET_KEY rather than run on a known one.
+Production refuses to start without a SECRET_KEY rather than run on a known one. Variables
+come from the environment, else from a `.env` file beside manage.py (or the file ENV_FILE
+names); `.env.example` lists every one of them with a comment, as does the README.
 """
 
 import sys
@@ -12,10 +14,15 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lms.env_file import read_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# The test run never reads a developer's .env: its results must not depend on one.
+if "pytest" not in sys.modules:
+    read_env_file()
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -64,7 +71,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, this middleware's included, carries its id.
+    "lms.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed names and far-future cache headers, before sessions and auth.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +116,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # Persistent connections: a request reuses its process's connection instead of paying
+    # for a new one (PostgreSQL: ~3x the verify/download rate, README "Production"); the
+    # health check replaces a connection the server closed before it is used.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,13 +154,51 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Issued PDFs live outside MEDIA_ROOT and have no URL: only views that check who asks serve them.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "lms.storage.PrivateStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+# Where uploads (default) and issued PDFs (private) live: "local" folders on this machine, or
+# "s3" for an S3-compatible bucket shared by several machines (README, "Several machines").
+STORAGE = env.str("STORAGE", default="local")
+if STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f'STORAGE must be "local" or "s3", not "{STORAGE}".')
+if STORAGE == "s3":
+    _s3 = {
+        "bucket_name": env.str("S3_BUCKET", default=""),
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,
+    }
+    if not _s3["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE=s3 needs S3_BUCKET.")
+    STORAGES = {
+        "default": {"BACKEND": "lms.storage.S3MediaStorage", "OPTIONS": _s3},
+        "private": {"BACKEND": "lms.storage.S3PrivateStorage", "OPTIONS": _s3},
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "lms.storage.PrivateStorage",
+            "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+        },
+    }
+# With DEBUG=false static files carry a hash in their names and are served by whitenoise with
+# a one-year immutable Cache-Control; `manage.py collectstatic` writes them and the manifest.
+# Tests run with DEBUG=false but without collectstatic: there (pytest) a missing manifest
+# entry falls back to the plain name (lms.storage.StaticStorage); the collected_static tests
+# run against a real collectstatic.
+if "pytest" in sys.modules:
+    STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.FileSystemFinder",
+        "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+        "lms.storage.CollectedFilesFinder",  # the browser tests' server: hashed names
+    ]
+STORAGES["staticfiles"] = {
+    "BACKEND": (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "lms.storage.StaticStorage"
+    )
 }
 
 # Certificate rendering limits (README, "Security"). Each render runs in a child of a small
@@ -174,6 +233,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # kombu's SQLAlchemy transport (`make demo`) hands its options to create_engine, which
+    # refuses unknown ones; its messages are not redelivered by timeout anyway.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # A bulk or export job without a heartbeat for this many seconds lost its worker and is
 # taken over (certificates/heartbeat.py), by its task delivered again or by beat.
 JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=180)
@@ -199,16 +262,40 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Task processes per worker (default: one per core).
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=0) or None
+# Beat remembers when each schedule last ran here (run ONE beat for all machines).
+CELERY_BEAT_SCHEDULE_FILENAME = str(
+    env.path("CELERY_BEAT_SCHEDULE_FILE", default=VAR_DIR / "celerybeat-schedule")
+)
+# Worker log lines keep the LOGGING below (JSON, request id) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Requests per minute per API token (api/http.py); counted in CACHES.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
 
 
+# Every line carries the request id (lms/logs.py): of the web request, or of the request that
+# queued the Celery task. LOG_FORMAT=json writes one JSON object per line for a log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "text" or "json", not "{LOG_FORMAT}".')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lms.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lms.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "weasyprint": {"level": "ERROR"},
@@ -216,6 +303,24 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
+
+# Error reporting to Sentry (or a Sentry-compatible server): off unless SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # students' names and emails stay out of error reports
+    )
+
+# /healthz: each check (database, cache, broker, storage) gives up after this many seconds.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 
 # Security ---------------------------------------------------------------------------------
 # Everything about HTTPS, headers, login throttling and rate limits lives here; the README's
@@ -228,6 +333,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # HTTPS. Behind a proxy that terminates TLS, name the header it sets (X-Forwarded-Proto) so
 # Django knows the request was secure; the proxy must overwrite what clients send in it.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer polls /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

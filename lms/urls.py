@@ -10,7 +10,7 @@ from django.urls import include, path
 
 from accounts.throttling import PasswordResetView
 
-from . import views
+from . import health, views
 
 # /staff/<school>/…: every app's staff pages, scoped to a school by accounts.access.staff_view.
 staff_patterns = [
@@ -29,6 +29,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

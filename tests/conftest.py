@@ -67,12 +67,15 @@ def access(contact, course):
 # Tests marked postgres / celery / browser skip when their infrastructure is absent, which is
 # right on a laptop and wrong in CI: there a skip would hide that nothing was proven. The CI
 # script says which infrastructure each pass has (REQUIRE_POSTGRES=1, REQUIRE_CELERY=1,
-# REQUIRE_BROWSER=1, REQUIRE_REDIS=1); under CI=true a skip of such a test then fails the run.
+# REQUIRE_BROWSER=1, REQUIRE_REDIS=1, REQUIRE_S3=1, REQUIRE_SQLA_WORKER=1); under CI=true a
+# skip of such a test then fails the run.
 REQUIRED_INFRASTRUCTURE = {
     "postgres": "REQUIRE_POSTGRES",
     "celery": "REQUIRE_CELERY",
     "browser": "REQUIRE_BROWSER",
     "redis": "REQUIRE_REDIS",
+    "s3": "REQUIRE_S3",  # moto's S3 server (tests/prod/test_storage_s3.py)
+    "sqla_worker": "REQUIRE_SQLA_WORKER",  # a Celery worker on the SQLAlchemy transport
 }
 
 

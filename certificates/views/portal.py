@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from certificates import selectors
 from certificates.announcements import announce_certificates
 from certificates.models import Certificate
-from certificates.services import CertificatePdfNotReady, RenderError, certificate_pdf
+from certificates.services import CertificatePdfNotReady, RenderError, certificate_pdf_open
+from certificates.views.pdf_response import pdf_file_response
 from certificates.views.pdf_unavailable import pdf_unavailable
 from certificates.views.preparing import pdf_being_prepared
 from contacts.views.portal import name_card_context
@@ -66,14 +66,13 @@ def _pdf_response(request, public_id, *, as_attachment: bool) -> HttpResponse:
     if certificate is None:
         raise Http404("No such certificate among yours")
     try:
-        pdf = certificate_pdf(certificate=certificate)
+        handle = certificate_pdf_open(certificate=certificate)
     except CertificatePdfNotReady:
         return pdf_being_prepared(request)
     except RenderError as exc:
         return pdf_unavailable(request, "portal/certificate_unavailable.html", exc, certificate)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment, f"{certificate.number}.pdf"
+    response = pdf_file_response(
+        handle, filename=f"{certificate.number}.pdf", as_attachment=as_attachment
     )
     response["Cache-Control"] = "private, no-store"
     return response

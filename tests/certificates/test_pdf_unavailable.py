@@ -63,4 +63,4 @@ def test_a_renderable_certificate_downloads_again_after_the_template_is_fixed(
     url = reverse("staff:certificate_download", args=[project.slug, unrenderable.public_id])
     response = client.get(url)
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF-")
+    assert response.getvalue().startswith(b"%PDF-")

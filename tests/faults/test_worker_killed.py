@@ -205,4 +205,4 @@ def test_with_the_private_folder_unwritable_the_worker_emails_at_once_and_render
     assert "To: nologin@example.com" in emails[1] and "application/pdf" in emails[1]
     assert len(list(private.rglob("*.pdf"))) == 2
     response = client.get(url)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")

@@ -348,6 +348,7 @@ NEXT = {"next": lambda w: ("/my/courses/", "/my/certificates/")}
 ENDPOINTS = {
     # Root and accounts.
     "home": Endpoint(user="staff"),
+    "healthz": Endpoint(examples=3),  # no input; checks services in threads
     "login": Endpoint(
         methods=("GET", "POST"),
         query=NEXT,

@@ -13,8 +13,9 @@ def assert_is_the_pdf_of(response, certificate):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (f'attachment; filename="{certificate.number}.pdf"')
-    assert response.content.startswith(b"%PDF-")
-    text = pdf_text(response.content)
+    pdf = response.getvalue()  # a stream: read once
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
     assert certificate.number in text
     assert "Олена Коваленко" in text
 

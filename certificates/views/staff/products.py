@@ -5,11 +5,10 @@ to the tab. With htmx each answers with the product's row alone, its messages in
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,6 +17,7 @@ from certificates import services
 from certificates.forms import ExtendExpiryForm
 from certificates.models import Certificate
 from certificates.selectors import contact_products
+from certificates.views.pdf_response import pdf_file_response
 from certificates.views.pdf_unavailable import pdf_unavailable
 from certificates.views.preparing import pdf_being_prepared
 from contacts.views.staff import card_contact, card_context
@@ -164,18 +164,14 @@ def certificate_download(request, certificate_id):
         Certificate.objects.select_related("template_revision"), request, public_id=certificate_id
     )
     try:
-        pdf = services.certificate_pdf(certificate=certificate)
+        handle = services.certificate_pdf_open(certificate=certificate)
     except services.CertificatePdfNotReady:
         return pdf_being_prepared(request)
     except services.RenderError as exc:
         return pdf_unavailable(
             request, "staff/certificate_templates/pdf_unavailable.html", exc, certificate
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{certificate.number}.pdf"
-    )
-    return response
+    return pdf_file_response(handle, filename=f"{certificate.number}.pdf", as_attachment=True)
 
 
 # Expiry: renew and extend -------------------------------------------------------------------
