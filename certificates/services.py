@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -32,7 +32,14 @@ from .models import (
 )
 from .numbering import format_number, next_sequence, validate_number_format
 from .rendering import RenderError
-from .selectors import completion_facts, contact_progress, evaluate_contact
+from .selectors import (
+    CertificateStatus,
+    Product,
+    State,
+    completion_facts,
+    contact_progress,
+    evaluate_contact,
+)
 
 
 class CertificateError(Exception):
@@ -125,7 +132,6 @@ def custom_field_values(rows) -> dict:
     return values
 
 
-@transaction.atomic
 def certificate_issue(
     *,
     contact: Contact,
@@ -140,6 +146,30 @@ def certificate_issue(
     `actor=None` means automatic issuance. Issuing what is already issued returns the live
     certificate. `force` lets staff issue before the conditions are met ("Issue now").
     """
+    certificate, created, _product = certificate_issue_with_product(
+        contact=contact,
+        course=course,
+        actor=actor,
+        force=force,
+        reason=reason,
+        notify=notify,
+    )
+    return certificate, created
+
+
+@transaction.atomic
+def certificate_issue_with_product(
+    *,
+    contact: Contact,
+    course: Course,
+    actor=None,
+    force: bool = False,
+    reason: str = "",
+    notify: bool = True,
+) -> tuple[Certificate, bool, Product | None]:
+    """certificate_issue, and for a new certificate also the contact card's Products line
+    built from the rows the issuance loaded (what contact_products would read again: Issue
+    now redraws that line). None when nothing new was issued."""
     reason = _reason(reason)
     course_certificate = (
         CourseCertificate.objects.select_related("template", "course", "project")
@@ -159,17 +189,20 @@ def certificate_issue(
             _("%(name)s has no active access to “%(course)s” (%(state)s).")
             % {"name": contact.name, "course": course.title, "state": state}
         )
-    # The live certificate, or else the latest withdrawn one no certificate replaces yet
-    # (the new one will): one query for both.
+    # Every certificate of the contact and course, newest first, each with the id of the one
+    # that replaces it: the live one, or else the latest withdrawn one no certificate
+    # replaces yet (the new one will), and the Products line's history, in one query.
     earlier = list(
         Certificate.objects.filter(contact=contact, course_certificate=course_certificate)
-        .filter(Q(deleted_at__isnull=True) | Q(replaced_by__isnull=True))
-        .order_by("-deleted_at")
+        .annotate(replaced_by_pk=F("replaced_by__id"))
+        .order_by("-issued_at", "-id")
     )
     existing = next((c for c in earlier if c.deleted_at is None), None)
     if existing:
-        return existing, False
-    replaces = next((c for c in earlier if c.deleted_at is not None), None)
+        return existing, False, None
+    withdrawn = [c for c in earlier if c.replaced_by_pk is None]
+    # The latest withdrawal; on equal times the first in the list, as before.
+    replaces = max(withdrawn, key=lambda c: c.deleted_at, default=None)
 
     loaded = contact_progress(contact=contact, course_id=course_certificate.course_id)
     evaluation = evaluate_contact(
@@ -234,7 +267,7 @@ def certificate_issue(
         )
         if existing is None:
             raise
-        return existing, False
+        return existing, False, None
 
     CertificateEvent.objects.create(
         project_id=certificate.project_id,
@@ -256,7 +289,18 @@ def certificate_issue(
     events.send_after_commit(
         events.certificate_issued, certificate_id=certificate.id, notify=notify
     )
-    return certificate, True
+    # The Products line from what is loaded: the same objects contact_products would read.
+    certificate.project = course_certificate.project
+    for row in earlier:
+        row.contact, row.course_certificate = contact, course_certificate
+    access.contact, access.course = contact, course_certificate.course
+    product = Product(
+        access=access,
+        status=CertificateStatus(State.ISSUED, course_certificate, certificate, evaluation),
+        evaluation=evaluation,
+        history=[certificate, *earlier],
+    )
+    return certificate, True, product
 
 
 @transaction.atomic

@@ -31,14 +31,16 @@ def _product(contact, course):
     return products[0]
 
 
-def _row(request, contact, course, confirm=""):
-    context = {"contact": contact, "product": _product(contact, course), "confirm": confirm}
+def _row(request, contact, course, confirm="", product=None):
+    """The Products line; `product` when the action already loaded it (Issue now)."""
+    product = product or _product(contact, course)
+    context = {"contact": contact, "product": product, "confirm": confirm}
     return render(request, "staff/contacts/_product.html", {**context, "inline_messages": True})
 
 
-def _after_action(request, contact, course):
+def _after_action(request, contact, course, product=None):
     if request.htmx:
-        return _row(request, contact, course)
+        return _row(request, contact, course, product=product)
     url = reverse("staff:contact_products", args=[request.project.slug, contact.public_id])
     return redirect(f"{url}#product-{course.public_id}")
 
@@ -60,8 +62,9 @@ def certificate_issue_confirm(request, contact_id, course_id):
 def certificate_issue(request, contact_id, course_id):
     contact = card_contact(request, contact_id)
     course = project_object(Course.objects.all(), request, public_id=course_id)
+    product = None
     try:
-        certificate, created = services.certificate_issue(
+        certificate, created, product = services.certificate_issue_with_product(
             contact=contact,
             course=course,
             actor=request.user,
@@ -79,7 +82,7 @@ def certificate_issue(request, contact_id, course_id):
                 request,
                 _("%(name)s already has certificate %(number)s; nothing new was issued.") % names,
             )
-    return _after_action(request, contact, course)
+    return _after_action(request, contact, course, product=product)
 
 
 def _live_certificate(request, certificate_id):
