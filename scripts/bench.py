@@ -311,6 +311,15 @@ class Gunicorn:
     """gunicorn on 127.0.0.1 with this process's environment (the same throwaway database)."""
 
     def __init__(self, **environment):
+        # DEBUG=false serves hashed static names from the manifest, as in production: the
+        # pages need collected static files (into this run's throwaway folder).
+        environment.setdefault("STATIC_ROOT", str(Path(os.environ["MEDIA_ROOT"]).parent / "static"))
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**os.environ, **environment},
+            check=True,
+        )
         self.port = free_port()
         self.process = subprocess.Popen(
             [
