@@ -51,7 +51,7 @@ HTTP_REPEAT = knob("HTTP_REPEAT", 15, 7)
 CORES = os.cpu_count() or 1
 
 
-def configure_environment(folder: Path, database_url: str = "") -> None:
+def configure_environment(folder: Path, database_url: str = "", broker_url: str = "") -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret")
     os.environ.setdefault("SIGNING_KEY_ENCRYPTION_KEY", "bench-only-signing-key")
     os.environ["DEBUG"] = "false"
@@ -59,7 +59,8 @@ def configure_environment(folder: Path, database_url: str = "") -> None:
     os.environ["MEDIA_ROOT"] = str(folder / "media")
     os.environ["PRIVATE_MEDIA_ROOT"] = str(folder / "private")
     os.environ["EMAIL_URL"] = "dummymail://"
-    os.environ["CELERY_BROKER_URL"] = ""  # background work in-process, as embedded
+    # Without a broker, background work runs in-process (eager).
+    os.environ["CELERY_BROKER_URL"] = broker_url
     os.environ["LOG_LEVEL"] = "ERROR"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
@@ -92,8 +93,8 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def setup(folder: Path, database_url: str = "") -> None:
-    configure_environment(folder, database_url)
+def setup(folder: Path, database_url: str = "", broker_url: str = "") -> None:
+    configure_environment(folder, database_url, broker_url)
     import django
 
     django.setup()
@@ -488,12 +489,13 @@ def part_bulk_workers(folder: Path, database_url: str) -> dict:
     worker processes (BENCH_WORKERS of them) over a Redis broker and PostgreSQL; the clock
     stops when the job is finished and every new certificate has its stored PDF."""
     workers = int(os.environ["BENCH_WORKERS"])
-    configure_environment(folder, database_url)
-    os.environ["CELERY_BROKER_URL"] = BROKER_URL
     import redis
 
     redis.Redis.from_url(BROKER_URL).flushdb()  # nothing left over from an earlier run
-    setup(folder, database_url)
+    setup(folder, database_url, BROKER_URL)
+    from django.conf import settings
+
+    assert not settings.CELERY_TASK_ALWAYS_EAGER  # the workers do the work, not this process
     from certificates import bulk, services, tasks
     from certificates.models import BulkJob, Certificate, CertificateTemplate
 
@@ -508,8 +510,9 @@ def part_bulk_workers(folder: Path, database_url: str) -> dict:
         tasks.certificate_issued.delay = real_delay
     log = open(folder / "worker.log", "w")  # noqa: SIM115 (closed with the worker below)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "-c", str(workers),
-         "--without-gossip", "--without-mingle", "-l", "INFO"],
+        # The pool of the Procfile (threads: renders run in the render pool's children).
+        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool", "threads",
+         "-c", str(workers), "--without-gossip", "--without-mingle", "-l", "INFO"],
         cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     try:
