@@ -18,6 +18,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from lms.celery import app
+
 logger = logging.getLogger(__name__)
 
 PROBE_NAME = "healthz-probe"  # looked up, never written: its absence is the normal answer
@@ -42,8 +44,6 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    from lms.celery import app
-
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (no broker: tasks run in the web process)"
     timeout = settings.HEALTH_CHECK_TIMEOUT
