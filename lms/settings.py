@@ -262,7 +262,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Task processes per worker (default: one per core).
+# Threads, not prefork: a render runs in the render pool's own child processes, which a prefork
+# pool's (daemonic) child may not start, so every render in a worker would fail there. Any
+# `celery -A lms worker` takes this unless told --pool.
+CELERY_WORKER_POOL = "threads"
+# Tasks at once per worker (default: one per core); the renders themselves run in the render
+# pool's children (CERTIFICATE_RENDER_WORKERS).
 CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=0) or None
 # Beat remembers when each schedule last ran here (run ONE beat for all machines).
 CELERY_BEAT_SCHEDULE_FILENAME = str(

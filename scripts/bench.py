@@ -510,8 +510,8 @@ def part_bulk_workers(folder: Path, database_url: str) -> dict:
         tasks.certificate_issued.delay = real_delay
     log = open(folder / "worker.log", "w")  # noqa: SIM115 (closed with the worker below)
     worker = subprocess.Popen(
-        # The pool of the Procfile (threads: renders run in the render pool's children).
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool", "threads",
+        # The pool is the settings' (threads: renders run in the render pool's children).
+        [sys.executable, "-m", "celery", "-A", "lms", "worker",
          "-c", str(workers), "--without-gossip", "--without-mingle", "-l", "INFO"],
         cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip

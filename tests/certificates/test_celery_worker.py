@@ -65,7 +65,6 @@ def worker(celery_broker_url, tmp_path, settings):
                 "-A",
                 "lms",
                 "worker",
-                "--pool=threads",  # as the Procfile: renders start the render pool's children
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
