@@ -64,3 +64,14 @@ def run_once(*, project, key: str | None, request, body: dict, run) -> tuple[int
             raise
         return _replay(existing, fingerprint)
     return status, data, False
+
+
+def keys_clear(*, now=None) -> int:
+    """Delete keys past KEEP_FOR (run daily by beat); how many.
+
+    They are a replay cache, not a record: a key older than a day is never replayed (run_once
+    looks only at fresh ones), so keeping it would only grow the table with every API write.
+    """
+    now = now or timezone.now()
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=now - KEEP_FOR).delete()
+    return deleted

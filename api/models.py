@@ -83,8 +83,14 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    # "whsec_" and base64 of 24 random bytes: the Standard Webhooks secret format.
-    secret = models.CharField(max_length=100)
+    # The signing secret ("whsec_" and base64 of 24 random bytes: the Standard Webhooks
+    # format), encrypted at rest (lms/encryption.py); read it with api.webhooks.secret_of.
+    encrypted_secret = models.BinaryField()
+    # After a rotation the old secret signs too, beside the new one, until this moment, so
+    # the receiver can switch without losing a message (Standard Webhooks: several signatures).
+    previous_encrypted_secret = models.BinaryField(null=True, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import events, webhooks
+from . import events, idempotency, webhooks
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -28,3 +28,9 @@ def webhook_deliveries_due() -> int:
     for delivery_id in due:
         webhook_deliver.delay(delivery_id)
     return len(due)
+
+
+@shared_task
+def idempotency_keys_clear() -> int:
+    """Run daily by Celery beat (see CELERY_BEAT_SCHEDULE)."""
+    return idempotency.keys_clear()

@@ -25,6 +25,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from lms.encryption import fernet
 from lms.mail import templated_email
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -50,6 +52,9 @@ CONNECT_TIMEOUT, READ_TIMEOUT = 3, 10
 LEASE = timedelta(seconds=60)
 USER_AGENT = "lms-certificates-webhooks/1"
 MAX_ENDPOINTS = 20
+# How long the previous secret still signs after a rotation: a day for the receiver's owner
+# to put the new one in place.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 class WebhookError(Exception):
@@ -63,12 +68,54 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def _fernet():
+    return fernet("lms-webhook-secrets")
+
+
+def encrypt_secret(secret: str) -> bytes:
+    return _fernet().encrypt(secret.encode())
+
+
+def decrypt_secret(token) -> str:
+    try:
+        return _fernet().decrypt(bytes(token)).decode()
+    except InvalidToken as exc:
+        raise WebhookError(
+            _(
+                "The signing secret cannot be decrypted: SIGNING_KEY_ENCRYPTION_KEY is not the "
+                "key it was stored with."
+            )
+        ) from exc
+
+
+def secret_of(endpoint: WebhookEndpoint) -> str:
+    """The endpoint's current signing secret, decrypted; raises WebhookError."""
+    return decrypt_secret(endpoint.encrypted_secret)
+
+
+def signing_secrets(endpoint: WebhookEndpoint, *, now=None) -> list[str]:
+    """The secrets a message is signed with now: the current one, and for a while after a
+    rotation the previous one too."""
+    now = now or timezone.now()
+    found = [secret_of(endpoint)]
+    until = endpoint.previous_secret_until
+    if endpoint.previous_encrypted_secret and until and now < until:
+        found.append(decrypt_secret(endpoint.previous_encrypted_secret))
+    return found
+
+
 def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
-    """The webhook-signature header's value for one message."""
+    """One signature of a message ("v1," and the base64 HMAC-SHA256)."""
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = f"{message_id}.{timestamp}.{body}".encode()
     digest = hmac.new(key, signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(secrets_: list[str], message_id: str, timestamp: int, body: str) -> str:
+    """The webhook-signature header: one signature per secret, separated by spaces; a receiver
+    accepts the message when any of them matches its secret."""
+    return " ".join(sign(secret, message_id, timestamp, body) for secret in secrets_)
 
 
 # --- Endpoints -------------------------------------------------------------------------------
@@ -107,9 +154,34 @@ def endpoint_create(*, project, actor, url: str, events, description: str = "") 
         url=url,
         events=events,
         description=description.strip()[:200],
-        secret=new_secret(),
+        encrypted_secret=encrypt_secret(new_secret()),
         created_by=actor,
     )
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret; the old one keeps signing beside it for ROTATION_OVERLAP.
+
+    Rotating again within the overlap drops the oldest secret: only the one being replaced
+    stays valid, so a leaked secret is gone after two rotations at most.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        secret_of(endpoint)  # refuse (WebhookError) rather than keep a secret nobody can read
+        endpoint.previous_encrypted_secret = endpoint.encrypted_secret
+        endpoint.previous_secret_until = now + ROTATION_OVERLAP
+        endpoint.encrypted_secret = encrypt_secret(new_secret())
+        endpoint.secret_rotated_at = now
+        endpoint.save(
+            update_fields=[
+                "previous_encrypted_secret",
+                "previous_secret_until",
+                "encrypted_secret",
+                "secret_rotated_at",
+            ]
+        )
+    return endpoint
 
 
 def endpoint_remove(*, endpoint: WebhookEndpoint) -> None:
@@ -193,7 +265,9 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int:
         "User-Agent": USER_AGENT,
         "webhook-id": delivery.message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(endpoint.secret, delivery.message_id, timestamp, delivery.body),
+        "webhook-signature": signature_header(
+            signing_secrets(endpoint), delivery.message_id, timestamp, delivery.body
+        ),
     }
     with requests.post(
         endpoint.url,
@@ -226,6 +300,8 @@ def attempt(delivery_id: int, *, retry: bool = True, now=None) -> Outcome:
         code = _post(endpoint, delivery)
     except (requests.RequestException, OSError) as exc:
         error = f"{exc.__class__.__name__}: {exc}"[:500]
+    except WebhookError as exc:  # the secret cannot be decrypted: retried once the key is fixed
+        error = str(exc)[:500]
     if code is not None and 200 <= code < 300:
         _record(delivery, status=WebhookDelivery.Status.SUCCEEDED, code=code)
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)

@@ -11,7 +11,6 @@
 """
 
 import asyncio
-import base64
 import hashlib
 import io
 import threading
@@ -32,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Project
+from lms.encryption import fernet
 
 from .models import SigningKey
 
@@ -55,11 +55,7 @@ class SigningError(Exception):
 
 
 def _fernet() -> Fernet:
-    # Any string works as the setting: it is stretched to a Fernet key by SHA-256, so operators
-    # can use whatever their secret store produces.
-    secret = settings.SIGNING_KEY_ENCRYPTION_KEY.encode()
-    digest = hashlib.sha256(b"lms-signing-keys\x00" + secret).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return fernet("lms-signing-keys")
 
 
 def encrypt_private_key(private_key) -> bytes:

@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.send_expiry_reminders",
         "schedule": 24 * 3600.0,
     },
+    # API Idempotency-Keys older than a day are never replayed (api/idempotency.py).
+    "idempotency-keys-clear": {
+        "task": "api.tasks.idempotency_keys_clear",
+        "schedule": 24 * 3600.0,
+    },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Threads, not prefork: a render runs in the render pool's own child processes, which a prefork

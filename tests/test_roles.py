@@ -218,6 +218,9 @@ TABLE = {
     "webhook_remove": ("get", lambda s: [s.slug, _endpoint(s).public_id], {}, {
         "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),
+    "webhook_rotate_secret": ("get", lambda s: [s.slug, _endpoint(s).public_id], {}, {
+        "owner": 200, "admin": 200, "manager": 404, "anonymous": LOGIN, "other_school": 404,
+    }),
     "webhook_resend": ("post", lambda s: [s.slug, *_delivery(s)], {}, {
         "owner": 302, "admin": 302, "manager": 404, "anonymous": LOGIN, "other_school": 404,
     }),

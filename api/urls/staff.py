@@ -20,6 +20,11 @@ urlpatterns = [
         "settings/webhooks/<uuid:endpoint_id>/remove/", staff.webhook_remove, name="webhook_remove"
     ),
     path(
+        "settings/webhooks/<uuid:endpoint_id>/rotate-secret/",
+        staff.webhook_rotate_secret,
+        name="webhook_rotate_secret",
+    ),
+    path(
         "settings/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend/",
         staff.webhook_resend,
         name="webhook_resend",

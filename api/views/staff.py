@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -81,7 +82,31 @@ def webhook_detail(request, endpoint_id):
     endpoint = project_object(_endpoints(request), request, public_id=endpoint_id)
     deliveries = Paginator(endpoint.deliveries.all(), 50).get_page(request.GET.get("page"))
     context = {"section": SECTION, "endpoint": endpoint, "deliveries": deliveries}
-    return render(request, "staff/api/webhook.html", context)
+    context["now"] = timezone.now()
+    try:
+        context["secret"] = webhooks.secret_of(endpoint)
+    except webhooks.WebhookError as error:
+        context["secret_error"] = str(error)
+    response = render(request, "staff/api/webhook.html", context)
+    response["Cache-Control"] = "no-store"  # the page shows the secret
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view(editor=True)
+def webhook_rotate_secret(request, endpoint_id):
+    endpoint = project_object(_endpoints(request), request, public_id=endpoint_id)
+    if request.method == "POST":
+        try:
+            endpoint = webhooks.endpoint_rotate_secret(endpoint=endpoint)
+        except webhooks.WebhookError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The endpoint has a new signing secret; copy it below."))
+        return redirect("staff:webhook", request.project.slug, endpoint.public_id)
+    hours = int(webhooks.ROTATION_OVERLAP.total_seconds() // 3600)
+    context = {"section": SECTION, "endpoint": endpoint, "overlap_hours": hours}
+    return render(request, "staff/api/webhook_rotate.html", context)
 
 
 @require_POST

@@ -116,7 +116,7 @@ def test_issuing_sends_a_signed_certificate_issued_message(
                 contact=contact, course=course, actor=alice, force=True
             )
     [(headers, body)] = receiver.requests
-    assert _verify(endpoint.secret, headers, body)
+    assert _verify(webhooks.secret_of(endpoint), headers, body)
     message = json.loads(body)
     assert message["type"] == "certificate.issued"
     assert message["data"]["certificate"]["number"] == certificate.number
@@ -164,7 +164,7 @@ def test_a_failed_delivery_is_retried_with_the_same_id_until_it_succeeds(
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("succeeded", 2, 200)
     first, second = receiver.requests
     assert first[0]["webhook-id"] == second[0]["webhook-id"] == delivery.message_id
-    assert _verify(endpoint.secret, *second)
+    assert _verify(webhooks.secret_of(endpoint), *second)
     endpoint.refresh_from_db()
     assert endpoint.failing_since is None
 
