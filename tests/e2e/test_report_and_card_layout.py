@@ -69,6 +69,14 @@ def test_the_report_and_the_contact_card_in_both_languages_and_widths(
             if width == 1400:
                 # Full width: the table is not squeezed into a 1320 px container.
                 assert table.bounding_box()["width"] > 1320
+            else:
+                # A phone: each row is a card of labelled lines; nothing scrolls sideways.
+                scroll = page.locator(".table-responsive").first
+                assert scroll.evaluate("box => box.scrollWidth <= box.clientWidth")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                number = page.locator("td", has_text=olena.number)
+                label = number.evaluate("td => getComputedStyle(td, '::before').content")
+                assert label == ('"Номер"' if code == "uk" else '"Number"')
             shot(page, f"report-{code}-{width}")
             page.goto(card)
             expect(page.get_by_role("heading", name="Олена Коваленко")).to_be_visible()
