@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -171,18 +171,25 @@ def certificate_issue_with_product(
     built from the rows the issuance loaded (what contact_products would read again: Issue
     now redraws that line). None when nothing new was issued."""
     reason = _reason(reason)
-    course_certificate = (
-        CourseCertificate.objects.select_related("template", "course", "project")
-        .filter(course=course, project_id=contact.project_id)
+    # One query: the access row, locked, with the course's certificate, its template and school
+    # and the template's current revision. Locking the access row serialises issuers of this
+    # contact and course: the second of a double click waits here, then finds the first one's
+    # certificate below.
+    access = (
+        Access.objects.select_for_update(of=("self",))
+        .select_related("course__certificate__template", "course__certificate__project")
+        .annotate(**_current_revision_columns("course__certificate__template"))
+        .filter(contact=contact, course=course)
         .first()
     )
-    if course_certificate is None:
+    if access is None:
+        course_certificate = CourseCertificate.objects.filter(course=course).first()
+    else:
+        course_certificate = getattr(access.course, "certificate", None)
+    if course_certificate is None or course_certificate.project_id != contact.project_id:
         raise CertificateError(
             _("The course “%(course)s” has no certificate configured.") % {"course": course.title}
         )
-    # Locking the access row serialises issuers of this contact and course: the second of a
-    # double click waits here, then finds the first one's certificate below.
-    access = Access.objects.select_for_update().filter(contact=contact, course=course).first()
     if access is None or not access.is_active():
         state = access.status().label if access else _("no access")
         raise CertificateError(
@@ -204,7 +211,7 @@ def certificate_issue_with_product(
     # The latest withdrawal; on equal times the first in the list, as before.
     replaces = max(withdrawn, key=lambda c: c.deleted_at, default=None)
 
-    loaded = contact_progress(contact=contact, course_id=course_certificate.course_id)
+    loaded = contact_progress(contact=contact, course_certificate=course_certificate)
     evaluation = evaluate_contact(
         contact=contact, course_certificate=course_certificate, loaded=loaded
     )
@@ -214,7 +221,7 @@ def certificate_issue_with_product(
             % {"name": contact.name, "missing": "; ".join(evaluation.missing)}
         )
 
-    revision = template_current_revision(course_certificate.template)
+    revision = _loaded_revision(course_certificate.template, access)
     now = timezone.now()
     sequence = next_sequence(contact.project_id)
     number = format_number(
@@ -597,6 +604,31 @@ def template_current_revision(template: CertificateTemplate) -> TemplateRevision
         defaults=_revision_fields(template),
     )
     return revision
+
+
+def _current_revision_columns(template_path: str) -> dict:
+    """Annotations for a query that joins a template at `template_path`: the id and language
+    of its current revision (None before the revision exists)."""
+    current = TemplateRevision.objects.filter(
+        template_id=OuterRef(f"{template_path}_id"), version=OuterRef(f"{template_path}__version")
+    )
+    return {
+        "current_revision_id": Subquery(current.values("pk")[:1]),
+        "current_revision_language": Subquery(current.values("language")[:1]),
+    }
+
+
+def _loaded_revision(template: CertificateTemplate, row) -> TemplateRevision:
+    """The template's current revision from a row annotated by _current_revision_columns:
+    what issuing reads of it (id, version, language) without a query of its own; the rest
+    (HTML, CSS) loads if asked for, as with .only(). Made here if it does not exist yet."""
+    if row.current_revision_id is None:
+        return template_current_revision(template)
+    return TemplateRevision.from_db(
+        row._state.db,
+        ["id", "template_id", "version", "language"],
+        [row.current_revision_id, template.id, template.version, row.current_revision_language],
+    )
 
 
 def _revision_fields(template: CertificateTemplate) -> dict:
