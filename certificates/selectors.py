@@ -259,12 +259,7 @@ def student_certificates(user) -> list[Certificate]:
 
 def student_certificate(user, public_id: UUID) -> Certificate | None:
     """One of the user's live certificates; None for anyone else's, or a deleted one."""
-    return (
-        Certificate.objects.live()
-        .filter(contact__user=user, public_id=public_id)
-        .select_related("template_revision")
-        .first()
-    )
+    return Certificate.objects.live().filter(contact__user=user, public_id=public_id).first()
 
 
 def course_list(*, project):

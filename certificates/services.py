@@ -568,8 +568,14 @@ def certificate_pdf_open(*, certificate: Certificate):
     RenderError when it has to be rendered and cannot be drawn within the limits.
     """
     try:
-        if not certificate_pdf_ready(certificate):
-            certificate = certificate_render_once(certificate_id=certificate.pk)
+        if certificate.pdf:
+            # Opened straight away, not asked whether it exists first: that would be one more
+            # stat, or one more request to a bucket, on every download.
+            try:
+                return certificate.pdf.storage.open(certificate.pdf.name, "rb")
+            except FileNotFoundError:
+                pass  # named but gone from storage: drawn again, as one never drawn
+        certificate = certificate_render_once(certificate_id=certificate.pk)
         return certificate.pdf.storage.open(certificate.pdf.name, "rb")
     except OSError as error:
         raise CertificatePdfNotReady(str(error)) from error
