@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -177,8 +177,10 @@ def certificate_issue_with_product(
     # certificate below.
     access = (
         Access.objects.select_for_update(of=("self",))
-        .select_related("course__certificate__template", "course__certificate__project")
-        .annotate(**_current_revision_columns("course__certificate__template"))
+        .annotate(current_revision=current_revision_join("course__certificate__template"))
+        .select_related(
+            "course__certificate__template", "course__certificate__project", "current_revision"
+        )
         .filter(contact=contact, course=course)
         .first()
     )
@@ -221,7 +223,11 @@ def certificate_issue_with_product(
             % {"name": contact.name, "missing": "; ".join(evaluation.missing)}
         )
 
-    revision = _loaded_revision(course_certificate.template, access)
+    # Django sets the joined revision only when it exists (a template saved before revisions
+    # were kept has none yet: made here).
+    revision = getattr(access, "current_revision", None) or template_current_revision(
+        course_certificate.template
+    )
     now = timezone.now()
     sequence = next_sequence(contact.project_id)
     number = format_number(
@@ -612,28 +618,12 @@ def template_current_revision(template: CertificateTemplate) -> TemplateRevision
     return revision
 
 
-def _current_revision_columns(template_path: str) -> dict:
-    """Annotations for a query that joins a template at `template_path`: the id and language
-    of its current revision (None before the revision exists)."""
-    current = TemplateRevision.objects.filter(
-        template_id=OuterRef(f"{template_path}_id"), version=OuterRef(f"{template_path}__version")
-    )
-    return {
-        "current_revision_id": Subquery(current.values("pk")[:1]),
-        "current_revision_language": Subquery(current.values("language")[:1]),
-    }
-
-
-def _loaded_revision(template: CertificateTemplate, row) -> TemplateRevision:
-    """The template's current revision from a row annotated by _current_revision_columns:
-    what issuing reads of it (id, version, language) without a query of its own; the rest
-    (HTML, CSS) loads if asked for, as with .only(). Made here if it does not exist yet."""
-    if row.current_revision_id is None:
-        return template_current_revision(template)
-    return TemplateRevision.from_db(
-        row._state.db,
-        ["id", "template_id", "version", "language"],
-        [row.current_revision_id, template.id, template.version, row.current_revision_language],
+def current_revision_join(template_path: str) -> FilteredRelation:
+    """A join, for a query that reaches a template at `template_path`, to that template's
+    current revision (select_related it by the name it is annotated as)."""
+    revisions = f"{template_path}__revisions"
+    return FilteredRelation(
+        revisions, condition=Q(**{f"{revisions}__version": F(f"{template_path}__version")})
     )
 
 
