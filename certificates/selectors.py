@@ -10,11 +10,11 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q
 
 from contacts.models import Contact
 from courses import selectors as course_selectors
-from courses.models import Access, Lesson, LessonProgress
+from courses.models import Access, Lesson
 from courses.selectors import StudentCourse
 
 from . import conditions
@@ -73,44 +73,68 @@ class Product:
 NO_CERTIFICATE_RULES = conditions.Rules("all", 100, frozenset(), None)
 
 
-def evaluate_loaded(course_certificate, lessons, progress) -> conditions.Evaluation:
+def evaluate_loaded(
+    course_certificate, lessons, progress, required_lesson_ids=None
+) -> conditions.Evaluation:
     """Evaluate from rows already loaded: `lessons` in order, `progress` by lesson id.
 
-    `course_certificate.required_lessons` is read with .all(), so lists prefetch it.
+    The required lessons are `required_lesson_ids` when the caller loaded them with the
+    lessons (contact_progress), else `course_certificate.required_lessons.all()`, which
+    lists prefetch.
     """
-    rules = (
-        conditions.rules_of(
-            course_certificate, [lesson.id for lesson in course_certificate.required_lessons.all()]
-        )
-        if course_certificate
-        else NO_CERTIFICATE_RULES
-    )
+    if course_certificate is None:
+        rules = NO_CERTIFICATE_RULES
+    else:
+        if required_lesson_ids is None:
+            required = course_certificate.required_lessons.all()
+            required_lesson_ids = [lesson.id for lesson in required]
+        rules = conditions.rules_of(course_certificate, required_lesson_ids)
     return conditions.evaluate(rules, conditions.lesson_states(lessons, progress))
 
 
 @dataclass(frozen=True)
 class ContactProgress:
-    """A contact's lessons of one course, in order, and their progress by lesson id: read
-    once (two queries) for both the conditions and what the certificate prints."""
+    """A contact's lessons of one course, in order, their progress by lesson id and the ids
+    of the lessons the certificate requires: read once (one query) for both the conditions
+    and what the certificate prints."""
 
     lessons: list
     progress: dict
+    required_lesson_ids: frozenset
 
 
-def contact_progress(*, contact: Contact, course_id: int) -> ContactProgress:
-    lessons = list(Lesson.objects.filter(course_id=course_id).order_by("position"))
+def contact_progress(*, contact: Contact, course_certificate: CourseCertificate) -> ContactProgress:
+    # One query: each lesson joined to the contact's progress row on it (at most one: a
+    # unique constraint) and whether the certificate requires it.
+    required = CourseCertificate.required_lessons.through.objects.filter(
+        coursecertificate_id=course_certificate.pk, lesson_id=OuterRef("pk")
+    )
+    lessons = list(
+        Lesson.objects.filter(course_id=course_certificate.course_id)
+        .annotate(
+            contact_progress=FilteredRelation("progress", condition=Q(progress__contact=contact)),
+            required=Exists(required),
+        )
+        .select_related("contact_progress")
+        .order_by("position")
+    )
+    # Django sets the joined row's attribute only when there is a row.
     progress = {
-        p.lesson_id: p
-        for p in LessonProgress.objects.filter(contact=contact, lesson__course_id=course_id)
+        lesson.id: lesson.contact_progress
+        for lesson in lessons
+        if getattr(lesson, "contact_progress", None) is not None
     }
-    return ContactProgress(lessons, progress)
+    required_ids = frozenset(lesson.id for lesson in lessons if lesson.required)
+    return ContactProgress(lessons, progress, required_ids)
 
 
 def evaluate_contact(
     *, contact: Contact, course_certificate: CourseCertificate, loaded: ContactProgress = None
 ):
-    loaded = loaded or contact_progress(contact=contact, course_id=course_certificate.course_id)
-    return evaluate_loaded(course_certificate, loaded.lessons, loaded.progress)
+    loaded = loaded or contact_progress(contact=contact, course_certificate=course_certificate)
+    return evaluate_loaded(
+        course_certificate, loaded.lessons, loaded.progress, loaded.required_lesson_ids
+    )
 
 
 @dataclass(frozen=True)
@@ -235,12 +259,7 @@ def student_certificates(user) -> list[Certificate]:
 
 def student_certificate(user, public_id: UUID) -> Certificate | None:
     """One of the user's live certificates; None for anyone else's, or a deleted one."""
-    return (
-        Certificate.objects.live()
-        .filter(contact__user=user, public_id=public_id)
-        .select_related("template_revision")
-        .first()
-    )
+    return Certificate.objects.live().filter(contact__user=user, public_id=public_id).first()
 
 
 def course_list(*, project):

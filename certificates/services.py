@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -171,18 +171,27 @@ def certificate_issue_with_product(
     built from the rows the issuance loaded (what contact_products would read again: Issue
     now redraws that line). None when nothing new was issued."""
     reason = _reason(reason)
-    course_certificate = (
-        CourseCertificate.objects.select_related("template", "course", "project")
-        .filter(course=course, project_id=contact.project_id)
+    # One query: the access row, locked, with the course's certificate, its template and school
+    # and the template's current revision. Locking the access row serialises issuers of this
+    # contact and course: the second of a double click waits here, then finds the first one's
+    # certificate below.
+    access = (
+        Access.objects.select_for_update(of=("self",))
+        .annotate(current_revision=current_revision_join("course__certificate__template"))
+        .select_related(
+            "course__certificate__template", "course__certificate__project", "current_revision"
+        )
+        .filter(contact=contact, course=course)
         .first()
     )
-    if course_certificate is None:
+    if access is None:
+        course_certificate = CourseCertificate.objects.filter(course=course).first()
+    else:
+        course_certificate = getattr(access.course, "certificate", None)
+    if course_certificate is None or course_certificate.project_id != contact.project_id:
         raise CertificateError(
             _("The course “%(course)s” has no certificate configured.") % {"course": course.title}
         )
-    # Locking the access row serialises issuers of this contact and course: the second of a
-    # double click waits here, then finds the first one's certificate below.
-    access = Access.objects.select_for_update().filter(contact=contact, course=course).first()
     if access is None or not access.is_active():
         state = access.status().label if access else _("no access")
         raise CertificateError(
@@ -204,7 +213,7 @@ def certificate_issue_with_product(
     # The latest withdrawal; on equal times the first in the list, as before.
     replaces = max(withdrawn, key=lambda c: c.deleted_at, default=None)
 
-    loaded = contact_progress(contact=contact, course_id=course_certificate.course_id)
+    loaded = contact_progress(contact=contact, course_certificate=course_certificate)
     evaluation = evaluate_contact(
         contact=contact, course_certificate=course_certificate, loaded=loaded
     )
@@ -214,7 +223,11 @@ def certificate_issue_with_product(
             % {"name": contact.name, "missing": "; ".join(evaluation.missing)}
         )
 
-    revision = template_current_revision(course_certificate.template)
+    # Django sets the joined revision only when it exists (a template saved before revisions
+    # were kept has none yet: made here).
+    revision = getattr(access, "current_revision", None) or template_current_revision(
+        course_certificate.template
+    )
     now = timezone.now()
     sequence = next_sequence(contact.project_id)
     number = format_number(
@@ -561,8 +574,14 @@ def certificate_pdf_open(*, certificate: Certificate):
     RenderError when it has to be rendered and cannot be drawn within the limits.
     """
     try:
-        if not certificate_pdf_ready(certificate):
-            certificate = certificate_render_once(certificate_id=certificate.pk)
+        if certificate.pdf:
+            # Opened straight away, not asked whether it exists first: that would be one more
+            # stat, or one more request to a bucket, on every download.
+            try:
+                return certificate.pdf.storage.open(certificate.pdf.name, "rb")
+            except FileNotFoundError:
+                pass  # named but gone from storage: drawn again, as one never drawn
+        certificate = certificate_render_once(certificate_id=certificate.pk)
         return certificate.pdf.storage.open(certificate.pdf.name, "rb")
     except OSError as error:
         raise CertificatePdfNotReady(str(error)) from error
@@ -597,6 +616,15 @@ def template_current_revision(template: CertificateTemplate) -> TemplateRevision
         defaults=_revision_fields(template),
     )
     return revision
+
+
+def current_revision_join(template_path: str) -> FilteredRelation:
+    """A join, for a query that reaches a template at `template_path`, to that template's
+    current revision (select_related it by the name it is annotated as)."""
+    revisions = f"{template_path}__revisions"
+    return FilteredRelation(
+        revisions, condition=Q(**{f"{revisions}__version": F(f"{template_path}__version")})
+    )
 
 
 def _revision_fields(template: CertificateTemplate) -> dict:

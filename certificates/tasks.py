@@ -44,7 +44,10 @@ def certificate_issued(certificate_id: int, notify: bool = True) -> None:
 @shared_task(bind=True)
 def certificate_render(self, certificate_id: int) -> None:
     try:
-        if Certificate.objects.filter(pk=certificate_id).exists():
+        # A PDF already stored (the email of a student without a login drew it first) is
+        # seen here, without taking the row's lock; certificate_render_once looks again under it.
+        certificate = Certificate.objects.filter(pk=certificate_id).only("pk", "pdf").first()
+        if certificate is not None and not services.certificate_pdf_ready(certificate):
             services.certificate_render_once(certificate_id=certificate_id)
     except OSError as error:  # the storage failed
         _retry_later(self, error)

@@ -37,6 +37,21 @@ def course_list(*, project) -> QuerySet[Course]:
     )
 
 
+def access_of(*, project, contact_id: UUID, course_id: UUID) -> Access | None:
+    """The access of the project's contact to the project's course, by their public ids, with
+    the contact (and its login) and the course: one query. None without such an access."""
+    return (
+        Access.objects.select_related("contact__user", "course")
+        .filter(
+            contact__project=project,
+            contact__public_id=contact_id,
+            course__project=project,
+            course__public_id=course_id,
+        )
+        .first()
+    )
+
+
 def course_lessons(*, course) -> list[Lesson]:
     return list(course.lessons.order_by("position"))
 

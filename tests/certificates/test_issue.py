@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from certificates.models import Certificate, CertificateEvent
+from certificates.models import Certificate, CertificateEvent, TemplateRevision
 from certificates.services import CertificateError, certificate_delete, certificate_issue
 from tests.factories import AccessFactory, ContactFactory, CourseFactory
 from tests.helpers import complete_lessons
@@ -136,3 +136,21 @@ def test_complete_course_issues_without_force(access, contact, course, alice):
     complete_lessons(contact, course)
     certificate, created = certificate_issue(contact=contact, course=course, actor=alice)
     assert created and certificate.forced is False
+
+
+def test_a_certificate_prints_the_templates_current_revision(contact, course, alice, access):
+    """Read with the access (one join); one not kept yet is made then, with the template's
+    language printed from it."""
+    template = course.certificate.template
+    TemplateRevision.objects.create(template=template, version=1, html="<p>v1</p>")
+    template.version, template.language = 2, "uk"
+    template.save()
+    first, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    made = TemplateRevision.objects.get(template=template, version=2)
+    assert (first.template_revision, first.snapshot["language"]) == (made, "uk")
+    assert first.snapshot["template_version"] == 2
+
+    certificate_delete(certificate=first, actor=alice)
+    again, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    assert again.template_revision == made
+    assert TemplateRevision.objects.filter(template=template).count() == 2

@@ -113,6 +113,22 @@ def test_a_stored_file_is_served_without_rendering(contact, course, alice, monke
     assert certificate_pdf(certificate=certificate) == stored
 
 
+def test_a_stored_file_is_opened_without_asking_whether_it_exists(
+    contact, course, alice, monkeypatch, django_assert_num_queries
+):
+    """One request to the storage per download (a stat, or a bucket's HEAD, saved), and no
+    query: the certificate in hand names the file."""
+    certificate = issue(contact, course, alice)
+    stored = Path(certificate.pdf.path).read_bytes()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("asked whether the file exists")
+
+    monkeypatch.setattr(type(certificate.pdf.storage), "exists", fail)
+    with django_assert_num_queries(0):
+        assert certificate_pdf(certificate=certificate) == stored
+
+
 def test_storing_again_replaces_the_old_file(contact, course, alice):
     certificate = issue(contact, course, alice)
     old_path = Path(certificate.pdf.path)

@@ -131,6 +131,23 @@ def test_refused_without_a_certificate_configured(staff_client, contact):
     assert "No certificate configured for this course" in body
 
 
+def test_refused_without_any_access(staff_client, contact, course):
+    """No access row: the contact and the course are read one by one, and the service says why."""
+    response = staff_client.post(issue_url(contact, course))
+    assert response.status_code == 302
+    assert not Certificate.objects.exists()
+    (message,) = messages_of(response)
+    assert message == f"{contact.name} has no active access to “{course.title}” (no access)."
+
+
+def test_another_schools_contact_with_an_access_to_this_course_is_404(staff_client, course):
+    """The contact and course read through their access belong to the school, both of them."""
+    stranger = ContactFactory(project=ProjectFactory())
+    AccessFactory(contact=stranger, course=course)
+    assert staff_client.post(issue_url(stranger, course)).status_code == 404
+    assert not Certificate.objects.exists()
+
+
 def test_a_contact_of_another_project_is_404(staff_client, course):
     stranger = ContactFactory(project=ProjectFactory())
     assert staff_client.post(issue_url(stranger, course)).status_code == 404

@@ -21,6 +21,7 @@ from certificates.views.pdf_response import pdf_file_response
 from certificates.views.pdf_unavailable import pdf_unavailable
 from certificates.views.preparing import pdf_being_prepared
 from contacts.views.staff import card_contact, card_context
+from courses import selectors as course_selectors
 from courses.models import Course
 
 
@@ -57,11 +58,22 @@ def certificate_issue_confirm(request, contact_id, course_id):
     return render(request, "staff/contacts/issue_confirm.html", context)
 
 
+def _contact_and_course(request, contact_id, course_id):
+    """The card's contact and the course of the URL, each 404 when not the school's; one query
+    when the contact has access to the course (what Issue now is for)."""
+    access = course_selectors.access_of(
+        project=request.project, contact_id=contact_id, course_id=course_id
+    )
+    if access is not None:
+        return access.contact, access.course
+    contact = card_contact(request, contact_id)
+    return contact, project_object(Course.objects.all(), request, public_id=course_id)
+
+
 @require_POST
 @staff_view
 def certificate_issue(request, contact_id, course_id):
-    contact = card_contact(request, contact_id)
-    course = project_object(Course.objects.all(), request, public_id=course_id)
+    contact, course = _contact_and_course(request, contact_id, course_id)
     product = None
     try:
         certificate, created, product = services.certificate_issue_with_product(
