@@ -16,6 +16,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -32,6 +34,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server, serving one request at a time.
+
+    With SQLite the test database is in memory: one connection, which the live server's
+    request threads share. Two requests at once (a double click on a form without JavaScript)
+    would use it from two threads together and fail inside SQLite ("not an error" on a
+    savepoint). On PostgreSQL every thread has its own connection and the threaded server
+    stays, so the double-click journeys meet real concurrency there.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The server thread itself already uses the shared connections; no thread per request.
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite(django_db_setup):
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        LiveServerThread.server_class = _OneRequestAtATime
+    yield
 
 
 def _chromium() -> str | None:
