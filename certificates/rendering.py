@@ -524,6 +524,28 @@ def draw(job: Job) -> bytes:
     return _write(_lay_out(job, job.html, job.max_pages), job)
 
 
+class BatchDoesNotSplit(Exception):
+    """A body of the batch would not print as it does on its own; the batch is drawn again
+    one certificate at a time."""
+
+
+def _alone(page, marker_id: str) -> bool:
+    """Whether the marker ends its page, its body pushed to the next one.
+
+    That happens to a body whose first box is taller than the page: on its own it starts at
+    the top of page 1 and overflows it, after a marker it goes to a page of its own. Read
+    from WeasyPrint's page box (not public API: if it changes, the AttributeError makes the
+    batch fall back to drawing one at a time).
+    """
+    for root in page._page_box.children:
+        for body in root.children:
+            ids = [getattr(box, "element", None) for box in body.children]
+            ids = [element.get("id") if element is not None else None for element in ids]
+            if marker_id in ids:
+                return ids.index(marker_id) == len(ids) - 1
+    raise BatchDoesNotSplit(marker_id)
+
+
 def draw_batch(jobs: tuple[Job, ...]) -> list[bytes]:
     """Lay out many certificates of one design as one document, then write each on its own.
 
@@ -554,6 +576,8 @@ def draw_batch(jobs: tuple[Job, ...]) -> list[bytes]:
         start, end = bounds[n], bounds[n + 1]
         if start is None or end is None or not 0 < end - start <= job.max_pages:
             raise TooManyPages(n)
+        if _alone(rendered.pages[start], f"{BATCH_MARKER}{token}-{n}"):
+            raise BatchDoesNotSplit(n)
         own = rendered.copy(rendered.pages[start:end])
         own.metadata = copy.copy(rendered.metadata)  # each certificate says its own
         pdfs.append(_write(own, job))
