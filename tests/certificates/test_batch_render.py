@@ -230,6 +230,7 @@ def test_the_default_designs_are_drawn_in_batches(project, html, css):
         ("<div><p>{{ participant_name }}</p>", ""),  # never closed: would swallow the next
         ("<p>{{ participant_name }}", ""),  # an end tag implied
         ('<a href="#x">{{ participant_name }}</a>', ""),
+        ("<p>{{ participant_name }}</p>", '@import url("fonts.css");'),  # a file, unchecked
     ],
 )
 def test_what_depends_on_the_rest_of_the_document_is_drawn_alone(project, html, css):
