@@ -412,8 +412,36 @@ def _weasyprint():
 
         weasyprint.layout.make_all_pages = limited_make_all_pages
 
+    # WeasyPrint's font subsetting asks cffi for a C array type of each new length
+    # (`hb_codepoint_t[57]`), and cffi parses every new type with pycparser, ~20 ms each:
+    # a third of writing a certificate whose name needs other glyphs than the last one's.
+    # The open array type sized by its initializer is the same array, parsed once.
+    import weasyprint.pdf.fonts
+
+    if not isinstance(weasyprint.pdf.fonts.ffi, _OpenArrays):
+        weasyprint.pdf.fonts.ffi = _OpenArrays(weasyprint.pdf.fonts.ffi)
+
     # One font configuration per process: building it per render costs more than the render.
     return weasyprint, FontConfiguration(), RestrictedURLFetcher
+
+
+SIZED_ARRAY_RE = re.compile(r"([\w ]+?)\[(\d+)\]")
+
+
+class _OpenArrays:
+    """cffi's FFI, but `new("T[n]", items)` with n items is asked as `new("T[]", items)`."""
+
+    def __init__(self, ffi):
+        self._ffi = ffi
+
+    def __getattr__(self, name):
+        return getattr(self._ffi, name)
+
+    def new(self, cdecl, init=None):
+        match = SIZED_ARRAY_RE.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match and isinstance(init, (list, tuple)) and len(init) == int(match[2]):
+            cdecl = f"{match[1]}[]"
+        return self._ffi.new(cdecl, init)
 
 
 def url_fetcher(sandbox: Sandbox):

@@ -306,3 +306,21 @@ def test_a_bulk_reissue_draws_each_chunk_in_batches_and_emails_each_student(
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         certificate.contact.email for certificate in old
     )
+
+
+def test_font_subsetting_asks_cffi_for_one_array_type_whatever_the_length():
+    from cffi import FFI
+
+    ffi = FFI()
+    asked = []
+
+    class Recording:
+        def new(self, cdecl, init=None):
+            asked.append(cdecl)
+            return ffi.new(cdecl, init)
+
+    arrays = rendering._OpenArrays(Recording())
+    assert list(arrays.new("unsigned int[3]", (5, 6, 7))) == [5, 6, 7]
+    assert list(arrays.new("unsigned int[2]", [8, 9])) == [8, 9]
+    assert len(arrays.new("unsigned int[4]")) == 4  # no items: the length is the type's
+    assert asked == ["unsigned int[]", "unsigned int[]", "unsigned int[4]"]
