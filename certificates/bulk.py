@@ -197,7 +197,7 @@ def _list_items(job: BulkJob) -> None:
 # Items done in one transaction. Their certificates are drawn together after its commit (in
 # batches, across the renderer's children), and the job's row, progress and counters are
 # written once per chunk instead of once per item; the page that polls sees progress by chunks.
-CHUNK_SIZE = 24
+CHUNK_SIZE = 12
 
 
 def _run_chunk(job: BulkJob, item_ids: list[int], claim, draw):
