@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from certificates.models import Certificate
 from lms.encryption import fernet
 from lms.mail import templated_email
 
@@ -205,16 +206,28 @@ def payload(event: str, data: dict) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def _live_endpoints(**school):
+    return WebhookEndpoint.objects.filter(
+        **school, disabled_at__isnull=True, removed_at__isnull=True
+    )
+
+
+def subscribed(event: str, *, certificate_id: int) -> bool:
+    """Whether any live endpoint of the certificate's school chose `event`: one query."""
+    school = Certificate.objects.filter(pk=certificate_id).values("project_id")
+    return any(
+        event in events
+        for events in _live_endpoints(project_id__in=school).values_list("events", flat=True)
+    )
+
+
 def deliveries_create(*, project_id: int, event: str, subject_id: int, body: str) -> list[int]:
     """One delivery per active endpoint of the school that chose `event`; ids of new ones.
 
     Running twice for the same event and subject creates nothing new (a unique constraint).
     """
     created = []
-    endpoints = WebhookEndpoint.objects.filter(
-        project_id=project_id, disabled_at__isnull=True, removed_at__isnull=True
-    )
-    for endpoint in endpoints:
+    for endpoint in _live_endpoints(project_id=project_id):
         if event not in endpoint.events:
             continue
         try:

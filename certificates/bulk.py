@@ -6,15 +6,20 @@
 - issue: everyone with active access who meets the conditions but has no certificate yet
   (e.g. after the conditions were relaxed or automatic issuance was turned on).
 
-Each certificate is its own transaction, committed with its outcome (BulkJobItem), so a
-failure stops nothing but that one, and a job whose worker died resumes where it stopped
-(see heartbeat.py): "finished" means every item is done, skipped or failed with its reason.
+Items are done in chunks, each chunk one transaction committed with its items' outcomes
+(BulkJobItem) and each certificate in a savepoint of its own, so a failure stops nothing but
+that one, and a job whose worker died resumes where it stopped (see heartbeat.py): "finished"
+means every item is done, skipped or failed with its reason. A chunk's new certificates are
+drawn together, in batches, after its commit.
 """
 
 import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,9 +127,9 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
     """Run the job, or resume it where a dead worker left it; a no-op if someone alive runs it.
 
     The targets are listed as BulkJobItems when the job is first claimed, in the same
-    transaction as the claim. Each item's work, its outcome and the job's counters and
-    heartbeat then commit together, so a worker killed at any point leaves every item either
-    done (with its outcome) or untouched, and the next runner does the untouched ones.
+    transaction as the claim. A chunk of items' work, their outcomes and the job's counters
+    and heartbeat then commit together, so a worker killed at any point leaves every item
+    either done (with its outcome) or untouched, and the next runner does the untouched ones.
     """
     with transaction.atomic():
         claim, _first = heartbeat.job_claim(BulkJob, job_id)
@@ -139,11 +144,16 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
             _list_items(job)
     if job.attempts > MAX_ATTEMPTS:
         claim = _give_up(job, claim)
-    pending = job.items.filter(outcome=BulkJobItem.Outcome.PENDING).values_list("pk", flat=True)
-    for item_id in list(pending):
-        claim = _run_item(job, item_id, claim)
-        if claim is None:
-            return _fresh(job)  # taken over by another runner, which carries on
+    pending = list(
+        job.items.filter(outcome=BulkJobItem.Outcome.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    with _drawn_alongside() as draw:
+        for start in range(0, len(pending), CHUNK_SIZE):
+            claim = _run_chunk(job, pending[start : start + CHUNK_SIZE], claim, draw)
+            if claim is None:
+                return _fresh(job)  # taken over by another runner, which carries on
     with transaction.atomic():
         if heartbeat.job_beat(BulkJob, job.pk, claim) is None:
             return _fresh(job)
@@ -184,46 +194,143 @@ def _list_items(job: BulkJob) -> None:
     BulkJob.objects.filter(pk=job.pk).update(total=job.items.count())
 
 
-def _run_item(job: BulkJob, item_id: int, claim):
-    """Do one item in one transaction with its outcome; the new claim, or None if lost."""
-    with transaction.atomic():
-        # The compare-and-set also locks the job row until commit: one item at a time.
+# Items done in one transaction. Their certificates are drawn together after its commit (in
+# batches, across the renderer's children), and the job's row, progress and counters are
+# written once per chunk instead of once per item; the page that polls sees progress by chunks.
+CHUNK_SIZE = 12
+
+
+def _run_chunk(job: BulkJob, item_ids: list[int], claim, draw):
+    """Do a chunk of items in one transaction with their outcomes; the new claim, or None.
+
+    Each item's work is in a savepoint of its own, so one that fails is undone alone and
+    recorded as failed; the chunk commits with every outcome, so a worker killed mid-chunk
+    leaves the whole chunk untouched for the next runner. The certificates it issued are
+    drawn in batches after commit (events.issued_collected), not one render task each.
+    """
+    with events.issued_collected() as issued, transaction.atomic():
+        # The compare-and-set also locks the job row until commit: one chunk at a time.
         claim = heartbeat.job_beat(BulkJob, job.pk, claim)
         if claim is None:
             return None
-        item = (
+        items = list(
             BulkJobItem.objects.select_for_update(of=("self",))
             .select_related("contact")
-            .get(pk=item_id)
+            .filter(pk__in=item_ids, outcome=BulkJobItem.Outcome.PENDING)
+            .order_by("pk")
         )
-        if item.outcome != BulkJobItem.Outcome.PENDING:
-            return claim
-        try:
-            with transaction.atomic():
-                outcome, reason = _run_one(job, item)
-        except CertificateError as error:
-            outcome, reason = BulkJobItem.Outcome.FAILED, str(error)
-        except DatabaseError:
-            raise  # the connection or the transaction is gone: the next runner retries it
-        except Exception:
-            logger.exception("Bulk job %s: item %s failed", job.pk, item.pk)
-            outcome, reason = BulkJobItem.Outcome.FAILED, _("Unexpected error; see the log.")
-        BulkJobItem.objects.filter(pk=item.pk).update(
-            outcome=outcome, reason=reason[:500], processed_at=timezone.now()
+        targets = _reissue_targets(job, items)
+        counts = Counter()
+        now = timezone.now()
+        for item in items:
+            outcome, reason = _run_item(job, item, targets)
+            item.outcome, item.reason, item.processed_at = outcome, reason[:500], now
+            counts[outcome] += 1
+        BulkJobItem.objects.bulk_update(items, ["outcome", "reason", "processed_at"])
+        if counts:
+            BulkJob.objects.filter(pk=job.pk).update(
+                **{outcome: F(outcome) + count for outcome, count in counts.items()}
+            )
+    if issued:
+        draw(
+            [certificate_id for certificate_id, _notify in issued],
+            [certificate_id for certificate_id, notify in issued if notify],
         )
-        # One small UPDATE per item is the progress the page polls for.
-        BulkJob.objects.filter(pk=job.pk).update(**{outcome: F(outcome) + 1})
     return claim
 
 
-def _run_one(job: BulkJob, item: BulkJobItem) -> tuple[str, str]:
+@contextmanager
+def _drawn_alongside():
+    """`draw(certificate_ids, notify_ids)`: a chunk's certificates, drawn while the next
+    chunk is done.
+
+    Sends `certificates_issued_together` from a thread of its own. With a broker that only
+    queues the render task (other worker threads draw it); without one the render runs
+    right there, in that thread, across the renderer's children, while this thread does the
+    next chunk's queries: at most one chunk is drawn ahead, and the job ends only when the
+    last one is drawn. Like an event after commit, a failure is logged and never undoes the
+    job (a download draws a missing PDF).
+
+    An in-memory SQLite database (the tests') refuses a second connection's write at once
+    instead of waiting for the first: there each chunk is drawn in this thread.
+    """
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        yield _send_drawn
+        return
+    threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-render")
+    ahead = []
+
+    def draw(certificate_ids: list[int], notify_ids: list[int]) -> None:
+        while ahead:
+            ahead.pop().result()
+        ahead.append(threads.submit(_in_own_thread, certificate_ids, notify_ids))
+
+    try:
+        yield draw
+    finally:
+        while ahead:
+            ahead.pop().result()
+        threads.shutdown()
+
+
+def _send_drawn(certificate_ids: list[int], notify_ids: list[int]) -> None:
+    try:
+        events.certificates_issued_together.send(
+            sender=None, certificate_ids=certificate_ids, notify_ids=notify_ids
+        )
+    except Exception:
+        logger.exception("Drawing %d certificates of a bulk job failed", len(certificate_ids))
+
+
+def _in_own_thread(certificate_ids: list[int], notify_ids: list[int]) -> None:
+    try:
+        _send_drawn(certificate_ids, notify_ids)
+    finally:
+        connections.close_all()  # this thread's own connection; the thread ends with the job
+
+
+def _reissue_targets(job: BulkJob, items: list[BulkJobItem]):
+    """A reissue chunk's certificates by id, and the ids of those still outdated.
+
+    Locked (in id order) until the chunk commits, so a deletion by staff at this moment is
+    seen and not undone by a reissue; with what the reissue reads of each, in one query.
+    """
+    if job.kind != BulkJob.Kind.REISSUE:
+        return {}, set()
+    ids = [item.certificate_id for item in items]
+    certificates = {
+        certificate.pk: certificate
+        for certificate in Certificate.objects.select_for_update(of=("self",))
+        .select_related("contact", "course_certificate__course")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    outdated = outdated_certificates(job.course_certificate).filter(pk__in=ids)
+    return certificates, set(outdated.values_list("pk", flat=True))
+
+
+def _run_item(job: BulkJob, item: BulkJobItem, targets) -> tuple[str, str]:
+    """One item's outcome and reason; its work is undone if it failed."""
+    try:
+        with transaction.atomic():
+            return _run_one(job, item, targets)
+    except CertificateError as error:
+        return BulkJobItem.Outcome.FAILED, str(error)
+    except DatabaseError:
+        raise  # the connection or the transaction is gone: the next runner retries the chunk
+    except Exception:
+        logger.exception("Bulk job %s: item %s failed", job.pk, item.pk)
+        return BulkJobItem.Outcome.FAILED, _("Unexpected error; see the log.")
+
+
+def _run_one(job: BulkJob, item: BulkJobItem, targets) -> tuple[str, str]:
     """Do one item: its outcome and, when not done, why."""
     if job.kind == BulkJob.Kind.REISSUE:
-        # Locked, so a deletion by staff at this moment is seen and not undone by a reissue.
-        certificate = Certificate.objects.select_for_update().get(pk=item.certificate_id)
+        certificates, outdated = targets  # locked: see _reissue_targets
+        certificate = certificates[item.certificate_id]
         if certificate.deleted_at is not None:
             return BulkJobItem.Outcome.SKIPPED, _("Deleted or reissued meanwhile.")
-        if not outdated_certificates(job.course_certificate).filter(pk=certificate.pk).exists():
+        if certificate.pk not in outdated:
             return BulkJobItem.Outcome.SKIPPED, _("Already printed from the current template.")
         certificate_reissue(
             certificate=certificate,

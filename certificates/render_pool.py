@@ -131,6 +131,25 @@ class Pool:
             raise value
         return value
 
+    def start(self) -> None:
+        """Start the children that are missing now, so the first jobs find them running.
+
+        Each child imports and warms up its libraries (about a second) before its first job;
+        a worker that does this when it starts spares that wait to the first certificates.
+        """
+        with self._changed:
+            missing = max(0, self.size - self._count)
+            self._count += missing
+        started = []
+        try:
+            for _ in range(missing):
+                started.append(self._start())
+        finally:
+            with self._changed:
+                self._count -= missing - len(started)
+                self._idle.extend(started)
+                self._changed.notify_all()
+
     def _acquire(self, deadline: float) -> _Worker:
         with self._changed:
             while not self._idle and self._count >= self.size:

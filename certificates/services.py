@@ -565,6 +565,72 @@ def certificate_render_once(*, certificate_id: int) -> Certificate:
     return certificate
 
 
+def certificates_render_many(*, certificate_ids) -> int:
+    """certificate_render_once for many certificates at once; how many PDFs it stored.
+
+    Drawn in batches across the renderer pool's children (rendering.render_many) and signed
+    here as each batch comes back (a child draws staff's templates and never holds a
+    school's key), with no lock held meanwhile: seconds of drawing would hold up every
+    writer (SQLite has one). Then, in one short transaction with the rows locked, each PDF
+    is stored unless the certificate got one meanwhile (a download drew it), so each stored
+    once and a repeated call does nothing; if that transaction fails, the files it wrote are
+    deleted again. A certificate that cannot be drawn within the limits is left without a
+    PDF (its download tries again and says why).
+    """
+    certificates = [
+        certificate
+        for certificate in Certificate.objects.select_related("template_revision", "project")
+        .filter(pk__in=list(certificate_ids))
+        .order_by("pk")
+        if not certificate_pdf_ready(certificate)
+    ]
+    jobs = {}
+    for certificate in certificates:
+        try:
+            job = rendering.certificate_job(certificate)
+        except RenderError:
+            continue  # too big to draw: stays without a PDF, its download says why
+        jobs[certificate.pk] = job
+    by_pk = {certificate.pk: certificate for certificate in certificates}
+    order = list(jobs)
+    signed = {}
+    for index, pdf in rendering.render_many(list(jobs.values())):
+        if isinstance(pdf, RenderError):
+            continue  # logged by render_many
+        certificate = by_pk[order[index]]
+        signed[certificate.pk] = signing.sign_pdf(
+            pdf, project=certificate.project, reason=certificate.number
+        )
+    if not signed:
+        return 0
+    written, replaced = [], []
+    try:
+        with transaction.atomic():
+            stored = []
+            # In id order, so two such calls over the same certificates never deadlock.
+            for certificate in (
+                Certificate.objects.select_for_update(of=("self",))
+                .filter(pk__in=list(signed))
+                .order_by("pk")
+            ):
+                if certificate_pdf_ready(certificate):
+                    continue  # stored meanwhile: ours is dropped
+                replaced.append(certificate.pdf.name)
+                name = f"{certificate.project_id}/{secrets.token_urlsafe(24)}.pdf"
+                certificate.pdf.save(name, ContentFile(signed[certificate.pk]), save=False)
+                written.append((certificate.pdf.storage, certificate.pdf.name))
+                stored.append(certificate)
+            Certificate.objects.bulk_update(stored, ["pdf"])
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)  # rolled back: no row names it
+        raise
+    for (storage, _name), old_name in zip(written, replaced, strict=True):
+        if old_name:
+            storage.delete(old_name)  # a name whose file was missing
+    return len(written)
+
+
 def certificate_pdf_open(*, certificate: Certificate):
     """The stored PDF opened for reading (the caller closes it); rendered once if missing.
 

@@ -34,7 +34,20 @@ def access_changed(sender, instance: Access, **kwargs):
 
 @receiver(events.certificate_issued, dispatch_uid="certificates_issued")
 def queue_issued_work(sender, certificate_id: int, notify: bool = True, **kwargs):
+    collected = events.issued_collector()
+    if collected is not None:
+        collected.append((certificate_id, notify))  # its bulk job has it drawn in a batch
+        return
     tasks.certificate_issued.delay(certificate_id, notify=notify)
+
+
+@receiver(events.certificates_issued_together, dispatch_uid="certificates_issued_together")
+def queue_batch_work(sender, certificate_ids: list[int], notify_ids: list[int], **kwargs):
+    # The render first: without a broker it runs here and now, and an email that attaches
+    # the PDF then finds it stored.
+    tasks.certificates_render.delay(certificate_ids)
+    for certificate_id in notify_ids:
+        tasks.certificate_email.delay(certificate_id)
 
 
 @receiver(events.bulk_job_queued, dispatch_uid="certificates_bulk_job")

@@ -54,6 +54,15 @@ def certificate_render(self, certificate_id: int) -> None:
 
 
 @shared_task(bind=True)
+def certificates_render(self, certificate_ids: list[int]) -> None:
+    """Many certificates drawn in batches (a bulk job's chunk); those stored already are skipped."""
+    try:
+        services.certificates_render_many(certificate_ids=certificate_ids)
+    except OSError as error:  # the storage failed
+        _retry_later(self, error)
+
+
+@shared_task(bind=True)
 def certificate_email(self, certificate_id: int) -> None:
     try:
         notifications.certificate_issued_email(certificate_id=certificate_id)

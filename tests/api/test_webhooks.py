@@ -13,6 +13,7 @@ from django.utils import timezone
 from api import webhooks
 from api.models import WebhookDelivery, WebhookEndpoint
 from certificates import services
+from tests.factories import ProjectFactory
 
 
 def test_the_signature_matches_the_standard_webhooks_test_vector():
@@ -230,3 +231,31 @@ def test_private_addresses_are_refused_at_delivery(project, alice, settings):
     assert "non-public address" in delivery.error
     assert delivery.response_status is None
     assert endpoint.deliveries.count() == 1
+
+
+def test_an_event_no_endpoint_chose_queues_no_task(
+    project, alice, contact, course, access, monkeypatch, django_capture_on_commit_callbacks
+):
+    from api import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.webhook_event, "delay", lambda *args, **kwargs: queued.append(args))
+    _endpoint(project, alice, "https://example.com/hook", events=("certificate.deleted",))
+    # Another school's endpoint that chose everything does not count for this one.
+    other = WebhookEndpoint.objects.get()
+    WebhookEndpoint.objects.create(
+        project=ProjectFactory(),
+        url=other.url,
+        events=["certificate.issued"],
+        secret=other.secret,
+        created_by=alice,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate, _created = services.certificate_issue(
+            contact=contact, course=course, actor=alice, force=True
+        )
+    assert queued == []  # issued: chosen by no endpoint of this school
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_delete(certificate=certificate, actor=alice)
+    assert queued == [("certificate.deleted", certificate.id)]

@@ -79,3 +79,28 @@ def test_waiting_for_a_busy_child_counts_against_the_limit(pool):
     with pytest.raises(PoolTimeout, match="no free renderer"):
         pool.run(child_pid, None, timeout=0.3)
     thread.join()
+
+
+def test_children_started_ahead_serve_the_first_jobs():
+    pool = Pool(size=2, memory_mb=512, max_tasks=3)
+    try:
+        pool.start()
+        children = {worker.process.pid for worker in pool._idle}
+        assert len(children) == 2 and os.getpid() not in children
+        pool.start()  # none missing: none more
+        assert {worker.process.pid for worker in pool._idle} == children
+
+        answers = []
+        threads = [
+            threading.Thread(
+                target=lambda: answers.append(pool.run(sleep_then_pid, 0.5, timeout=30))
+            )
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert set(answers) == children
+    finally:
+        pool.close()

@@ -1,7 +1,9 @@
 """A bulk job whose worker dies mid-job resumes and does every item exactly once (SQLite, fast).
 
 The worker's death is simulated in-process: the 4th reissue raises a BaseException, which no
-`except Exception` catches, as a SIGKILL would stop everything at that point. The real thing,
+`except Exception` catches, as a SIGKILL would stop everything at that point. Items are done in
+chunks (bulk.CHUNK_SIZE, 3 here), each committed whole with its outcomes: a death mid-chunk
+leaves that chunk untouched. The real thing,
 a worker process killed with SIGKILL on PostgreSQL + Redis, is in test_worker_killed.py.
 """
 
@@ -21,6 +23,11 @@ from tests.faults.helpers import assert_each_reissued_once, outdated_certificate
 
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the job catches it."""
+
+
+@pytest.fixture(autouse=True)
+def chunks_of_three(monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
 
 
 @pytest.fixture
@@ -60,7 +67,9 @@ def test_a_job_killed_at_item_4_of_7_resumes_and_does_each_item_once(
     revive()
 
     job.refresh_from_db()
+    # The first chunk (items 1-3) committed; the second (4-6) rolled back whole, with item 4.
     assert (job.status, job.total, job.done, job.attempts) == ("running", 7, 3, 1)
+    assert job.items.filter(outcome="pending").count() == 4
     assert Certificate.objects.live().filter(template_revision__version=2).count() == 3
     # While its heartbeat is fresh the job counts as alive elsewhere: a second delivery of the
     # task leaves it alone and a new job of the same kind is refused.
@@ -133,9 +142,9 @@ def test_finished_only_when_every_item_is_done_or_failed_with_its_reason(project
 def test_a_job_that_kills_its_worker_every_time_gives_up_with_a_reason(
     project, course, alice, dies_at_item
 ):
-    outdated_certificates(project, course, 3)
+    outdated_certificates(project, course, 5)
     job = bulk_job_start(course_certificate=course.certificate, kind="reissue", actor=alice)
-    revive = dies_at_item(2)
+    revive = dies_at_item(4)  # in the second chunk: the first one (3 items) committed
     with pytest.raises(WorkerKilled):
         bulk_job_run(job_id=job.id)
     revive()
@@ -144,7 +153,7 @@ def test_a_job_that_kills_its_worker_every_time_gives_up_with_a_reason(
 
     job = bulk_job_run(job_id=job.id)
 
-    assert (job.status, job.done, job.failed) == ("finished", 1, 2)
+    assert (job.status, job.done, job.failed) == ("finished", 3, 2)
     reasons = set(job.items.filter(outcome="failed").values_list("reason", flat=True))
     assert reasons == {"Interrupted: the worker stopped 5 times during this job."}
 
