@@ -247,7 +247,7 @@ def test_an_event_no_endpoint_chose_queues_no_task(
         project=ProjectFactory(),
         url=other.url,
         events=["certificate.issued"],
-        secret=other.secret,
+        encrypted_secret=other.encrypted_secret,
         created_by=alice,
     )
     with django_capture_on_commit_callbacks(execute=True):

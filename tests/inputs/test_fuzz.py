@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from api import webhooks
 from api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from certificates import report, services, signing
 from certificates.models import BulkJob, ExportJob
@@ -234,7 +235,7 @@ def world(project, alice, course, contact):
         project=project,
         url="https://crm.example/hooks",
         events=["certificate.issued"],
-        secret="whsec_ZnV6eg==",
+        encrypted_secret=webhooks.encrypt_secret("whsec_ZnV6eg=="),
         created_by=alice,
     )
     delivery = WebhookDelivery.objects.create(
@@ -421,6 +422,7 @@ ENDPOINTS = {
     "staff:webhook": Endpoint(user="staff"),
     "staff:webhook_enable": Endpoint(methods=("POST",), user="staff"),
     "staff:webhook_remove": Endpoint(methods=("GET", "POST"), user="staff"),
+    "staff:webhook_rotate_secret": Endpoint(methods=("GET", "POST"), user="staff"),
     "staff:webhook_resend": Endpoint(methods=("POST",), user="staff"),
     "staff:course_certificate": Endpoint(
         methods=("GET", "POST"), user="staff", form=_course_certificate_form()
