@@ -1,16 +1,25 @@
 """Receivers that only dispatch: progress, access and certificate events queue tasks.
 
 Model saves in courses (progress, access) and the events certificates' services send
-(events.py) arrive here after commit and become background tasks; nothing else happens here.
+(events.py) arrive here after commit and become background tasks; nothing else happens here,
+except that a Celery worker starts the renderer's children when it is ready.
 """
 
+from celery.signals import worker_ready
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from courses.models import Access, LessonProgress
 
-from . import events, tasks
+from . import events, rendering, tasks
+
+
+@worker_ready.connect(dispatch_uid="certificates_start_renderers")
+def start_renderers(**kwargs):
+    # The renderer's children start with the worker, not with its first certificate: a bulk
+    # job's first batches (and the first download after a deploy) do not wait for them.
+    rendering.renderer_pool().start()
 
 
 def _evaluate_after_commit(contact_id: int, course_id: int) -> None:
