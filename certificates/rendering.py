@@ -415,11 +415,14 @@ def _weasyprint():
     # WeasyPrint's font subsetting asks cffi for a C array type of each new length
     # (`hb_codepoint_t[57]`), and cffi parses every new type with pycparser, ~20 ms each:
     # a third of writing a certificate whose name needs other glyphs than the last one's.
-    # The open array type sized by its initializer is the same array, parsed once.
-    import weasyprint.pdf.fonts
-
-    if not isinstance(weasyprint.pdf.fonts.ffi, _OpenArrays):
-        weasyprint.pdf.fonts.ffi = _OpenArrays(weasyprint.pdf.fonts.ffi)
+    # The open array type sized by its initializer is the same array, parsed once. Only a
+    # speed-up: a WeasyPrint that moved its `ffi` draws as it did, just slower.
+    try:
+        import weasyprint.pdf.fonts as fonts
+    except ImportError:
+        fonts = None
+    if hasattr(fonts, "ffi") and not isinstance(fonts.ffi, _OpenArrays):
+        fonts.ffi = _OpenArrays(fonts.ffi)
 
     # One font configuration per process: building it per render costs more than the render.
     return weasyprint, FontConfiguration(), RestrictedURLFetcher
