@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -244,17 +245,18 @@ def _drawn_alongside():
     """`draw(certificate_ids, notify_ids)`: a chunk's certificates, drawn while the next
     chunk is done.
 
-    Sends `certificates_issued_together` from a thread of its own. With a broker that only
-    queues the render task (other worker threads draw it); without one the render runs
-    right there, in that thread, across the renderer's children, while this thread does the
-    next chunk's queries: at most one chunk is drawn ahead, and the job ends only when the
-    last one is drawn. Like an event after commit, a failure is logged and never undoes the
-    job (a download draws a missing PDF).
+    Sends `certificates_issued_together`. With a broker that only queues the render task
+    (other worker threads draw it), so it is sent right here. Without one the render runs
+    in-process, so it is sent from a thread of its own, which draws across the renderer's
+    children while this thread does the next chunk's queries: at most one chunk is drawn
+    ahead, and the job ends only when the last one is drawn. Like an event after commit, a
+    failure is logged and never undoes the job (a download draws a missing PDF).
 
     An in-memory SQLite database (the tests') refuses a second connection's write at once
-    instead of waiting for the first: there each chunk is drawn in this thread.
+    instead of waiting for the first: there each chunk is drawn in this thread too.
     """
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if not settings.CELERY_TASK_ALWAYS_EAGER or in_memory:
         yield _send_drawn
         return
     threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-render")

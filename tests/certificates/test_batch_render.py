@@ -199,6 +199,18 @@ def test_killed_while_storing_leaves_no_file_behind(project, course, alice, monk
     assert not Certificate.objects.exclude(pdf="").exists()
 
 
+def landscape_job(project, html: str, css: str):
+    """A landscape A4 certificate of `html` and `css` filled with the sample values."""
+    return rendering.render_job(
+        school_id=project.id,
+        html=html,
+        css=css,
+        page_size="A4",
+        orientation="landscape",
+        values=defaults.sample_values(project.name),
+    )
+
+
 @pytest.mark.parametrize(
     ("html", "css"),
     [
@@ -208,14 +220,7 @@ def test_killed_while_storing_leaves_no_file_behind(project, course, alice, monk
     ],
 )
 def test_the_default_designs_are_drawn_in_batches(project, html, css):
-    job = rendering.render_job(
-        school_id=project.id,
-        html=html,
-        css=css,
-        page_size="A4",
-        orientation="landscape",
-        values=defaults.sample_values(project.name),
-    )
+    job = landscape_job(project, html, css)
     assert rendering.batchable(job)
 
 
@@ -234,14 +239,7 @@ def test_the_default_designs_are_drawn_in_batches(project, html, css):
     ],
 )
 def test_what_depends_on_the_rest_of_the_document_is_drawn_alone(project, html, css):
-    job = rendering.render_job(
-        school_id=project.id,
-        html=html,
-        css=css,
-        page_size="A4",
-        orientation="landscape",
-        values=defaults.sample_values(project.name),
-    )
+    job = landscape_job(project, html, css)
     assert not rendering.batchable(job)
 
 
