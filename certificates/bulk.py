@@ -240,6 +240,11 @@ def _run_chunk(job: BulkJob, item_ids: list[int], claim, draw):
     return claim
 
 
+# Chunks drawn at once: while one chunk's PDFs are signed and stored, the next is already
+# with the renderer's children, so they never wait between chunks.
+DRAWN_AHEAD = 2
+
+
 @contextmanager
 def _drawn_alongside():
     """`draw(certificate_ids, notify_ids)`: a chunk's certificates, drawn while the next
@@ -248,8 +253,8 @@ def _drawn_alongside():
     Sends `certificates_issued_together`. With a broker that only queues the render task
     (other worker threads draw it), so it is sent right here. Without one the render runs
     in-process, so it is sent from a thread of its own, which draws across the renderer's
-    children while this thread does the next chunk's queries: at most one chunk is drawn
-    ahead, and the job ends only when the last one is drawn. Like an event after commit, a
+    children while this thread does the next chunk's queries: up to DRAWN_AHEAD chunks at
+    once, and the job ends only when the last one is drawn. Like an event after commit, a
     failure is logged and never undoes the job (a download draws a missing PDF).
 
     An in-memory SQLite database (the tests') refuses a second connection's write at once
@@ -259,12 +264,12 @@ def _drawn_alongside():
     if not settings.CELERY_TASK_ALWAYS_EAGER or in_memory:
         yield _send_drawn
         return
-    threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-render")
+    threads = ThreadPoolExecutor(max_workers=DRAWN_AHEAD, thread_name_prefix="bulk-render")
     ahead = []
 
     def draw(certificate_ids: list[int], notify_ids: list[int]) -> None:
-        while ahead:
-            ahead.pop().result()
+        while len(ahead) >= DRAWN_AHEAD:
+            ahead.pop(0).result()
         ahead.append(threads.submit(_in_own_thread, certificate_ids, notify_ids))
 
     try:

@@ -322,3 +322,40 @@ def test_font_subsetting_asks_cffi_for_one_array_type_whatever_the_length():
     assert list(arrays.new("unsigned int[2]", [8, 9])) == [8, 9]
     assert len(arrays.new("unsigned int[4]")) == 4  # no items: the length is the type's
     assert asked == ["unsigned int[]", "unsigned int[]", "unsigned int[4]"]
+
+
+def test_without_a_broker_two_chunks_are_drawn_at_once_and_the_job_waits_for_every_one(
+    monkeypatch,
+):
+    """The renderer's children never wait between chunks: while one chunk is signed and
+    stored the next is already drawing. No more than two at once, in the order the chunks
+    were done, and leaving the job's block means every chunk is drawn."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "is_in_memory_db", lambda: False)  # the threaded path
+    log, running, most = [], [], []
+    lock = threading.Lock()
+
+    def sent(certificate_ids, notify_ids):
+        with lock:
+            running.append(certificate_ids[0])
+            most.append(len(running))
+            log.append(("start", certificate_ids[0], threading.current_thread().name))
+        time.sleep(0.05)
+        with lock:
+            running.remove(certificate_ids[0])
+            log.append(("end", certificate_ids[0]))
+
+    monkeypatch.setattr(bulk, "_send_drawn", sent)
+    with bulk._drawn_alongside() as draw:
+        for chunk in (1, 2, 3, 4, 5):
+            draw([chunk], [])
+        assert len([entry for entry in log if entry[0] == "end"]) < 5  # still drawing
+
+    assert max(most) == 2
+    assert [entry[1] for entry in log if entry[0] == "start"] == [1, 2, 3, 4, 5]
+    assert sorted(entry[1] for entry in log if entry[0] == "end") == [1, 2, 3, 4, 5]
+    assert all(entry[2].startswith("bulk-render") for entry in log if entry[0] == "start")
