@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -120,3 +122,32 @@ def test_postgres_from_database_url():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "lms", "127.0.0.1", "5432"]
+
+
+@pytest.mark.parametrize(
+    ("url", "environment", "expected"),
+    [
+        ("sqlite:///{tmp}/db.sqlite3", {}, ["60", "True"]),
+        ("postgres://postgres@127.0.0.1:5432/lms", {}, ["60", "True"]),
+        ("sqlite:///{tmp}/db.sqlite3", {"CONN_MAX_AGE": "0"}, ["0", "True"]),
+        (
+            "postgres://postgres@127.0.0.1:5432/lms",
+            {"CONN_HEALTH_CHECKS": "false"},
+            ["60", "False"],
+        ),
+    ],
+)
+def test_connections_are_kept_for_the_next_request_on_either_engine(
+    tmp_path, url, environment, expected
+):
+    """A request reuses its process's connection (health-checked) on SQLite as on PostgreSQL;
+    CONN_MAX_AGE=0 opens one per request."""
+    result = run(
+        "import django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        SECRET_KEY="x",
+        DATABASE_URL=url.format(tmp=tmp_path),
+        **environment,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
