@@ -170,7 +170,6 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             return name
 
 
-
 class CollectedFilesFinder(BaseFinder):
     """Finds a file in STATIC_ROOT by its collected (hashed) name; for the test run only.
 

@@ -53,9 +53,20 @@ def prepare() -> tuple[str, str]:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
     # DEBUG=false pages name hashed static files: collect them (not the admin's, unused here).
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "-i", "admin",
-         "-i", "ninja"],
-        cwd=ROOT, check=True, env=os.environ | {"DEBUG": "false"},
+        [
+            sys.executable,
+            "manage.py",
+            "collectstatic",
+            "--noinput",
+            "-v0",
+            "-i",
+            "admin",
+            "-i",
+            "ninja",
+        ],
+        cwd=ROOT,
+        check=True,
+        env=os.environ | {"DEBUG": "false"},
     )
     import django
 
@@ -131,9 +142,20 @@ def serve(conn_max_age: int):
         "DEBUG": "false",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:lms.gunicorn_conf",
-         "--access-logfile", "/dev/null", "lms.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "python:lms.gunicorn_conf",
+            "--access-logfile",
+            "/dev/null",
+            "lms.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -165,15 +187,20 @@ def main():
         finally:
             process.terminate()
             process.wait(timeout=30)
-    print(f"Requests a second against gunicorn on 127.0.0.1 ({vendor}, {CLIENTS} clients, "
-          f"{SECONDS:g} s each)")
+    print(
+        f"Requests a second against gunicorn on 127.0.0.1 ({vendor}, {CLIENTS} clients, "
+        f"{SECONDS:g} s each)"
+    )
     print(f"{'request':<10} {'CONN_MAX_AGE=0':>15} {'CONN_MAX_AGE=60':>16} {'ratio':>7}")
     summary = {"database": vendor}
     for name in ("verify", "download"):
         before, after = results[(name, 0)], results[(name, 60)]
         print(f"{name:<10} {before:>15.1f} {after:>16.1f} {after / before:>7.2f}")
-        summary[name] = {"conn_max_age_0": round(before, 1), "conn_max_age_60": round(after, 1),
-                         "ratio": round(after / before, 2)}
+        summary[name] = {
+            "conn_max_age_0": round(before, 1),
+            "conn_max_age_60": round(after, 1),
+            "ratio": round(after / before, 2),
+        }
     print(json.dumps({"bench_connections": summary}))
 
 
