@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from certificates.models import Certificate, ExportJob
 from lms.storage import PrivateStorage
@@ -22,6 +23,17 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
     private = PrivateStorage(location=tmp_path / "private")
     monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", private)
     monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", private)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Ukrainian leaves Ukrainian active in the test's thread (LocaleMiddleware
+    activates the request's language and nothing deactivates it), and every later test on that
+    xdist worker that reads a message in English then fails: which tests depends on how xdist
+    shares them out, so a run failed a few dozen at once and the rerun passed. Some folders'
+    conftests did this for themselves; every test needs it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
