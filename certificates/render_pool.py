@@ -3,8 +3,10 @@
 Certificates are drawn from templates staff write, so a render is hostile input: it may loop
 for minutes or grow without bound. Each job therefore runs in a child process whose address
 space is capped (RLIMIT_AS), and the caller waits at most `timeout` seconds in all (waiting
-for a free child included); a child that is late is killed and replaced, so neither a web
-request nor a Celery worker is ever held past the limit, and the caller's process survives.
+for a free child, or for a new one to start, included); a child that is late with its job is
+killed and replaced, so neither a web request nor a Celery worker is ever held past the limit,
+and the caller's process survives. A child that is late only in starting is not killed: it has
+no job yet, and killing it would leave the next caller to start one cold again.
 
 The children are forked from multiprocessing's fork server, which imports the heavy libraries
 once (`preload`), so a new child starts warm in milliseconds; a child serves `max_tasks`
@@ -45,6 +47,7 @@ class _Worker:
     process: multiprocessing.Process
     conn: object
     tasks: int = field(default=0)
+    ready: bool = field(default=False)  # its "ready" was received: it waits for a job
 
 
 def _child_main(conn, memory_bytes: int, initializer, preload=()) -> None:
@@ -60,6 +63,8 @@ def _child_main(conn, memory_bytes: int, initializer, preload=()) -> None:
         # Address space, not resident memory: what the kernel refuses to map past the cap, so a
         # runaway layout gets a MemoryError (or dies) instead of growing into the machine's RAM.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # Started: from here on the parent's time limit is this child's to keep (see Pool.run).
+    conn.send(("ready", None))
     while True:
         try:
             func, arg = conn.recv()
@@ -110,6 +115,8 @@ class Pool:
         """`func(arg)` in a child; raises PoolTimeout, PoolWorkerDied or what `func` raised."""
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline)
+        if not worker.ready:
+            self._wait_ready(worker, deadline, timeout)
         try:
             worker.conn.send((func, arg))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -149,6 +156,33 @@ class Pool:
                 self._count -= missing - len(started)
                 self._idle.extend(started)
                 self._changed.notify_all()
+
+    def _wait_ready(self, worker: _Worker, deadline: float, timeout: float) -> None:
+        """Wait until a new child has started, or give it back still starting at the deadline.
+
+        Starting (the imports, warming up) takes about a second, far longer on a loaded
+        machine. A child that has not started yet runs nothing of the caller's, so it is not
+        killed at the deadline: it goes back to the pool and serves the next caller once up.
+        Killed instead, every caller would start a cold child and be late the same way, and
+        under load no render would ever succeed.
+        """
+        try:
+            started = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            if started:
+                status, _value = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise PoolWorkerDied("the child died while starting") from exc
+        except BaseException:
+            self._discard(worker)
+            raise
+        if not started:
+            self._release(worker)
+            raise PoolTimeout(f"no renderer started within {timeout:g} s")
+        if status != "ready":
+            self._discard(worker)
+            raise PoolWorkerDied(f"the child answered {status!r} instead of starting")
+        worker.ready = True
 
     def _acquire(self, deadline: float) -> _Worker:
         with self._changed:

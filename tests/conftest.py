@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from certificates.models import Certificate, ExportJob
 from lms.storage import PrivateStorage
@@ -25,9 +26,28 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Ukrainian leaves Ukrainian active in the test's thread (LocaleMiddleware
+    activates the request's language and nothing deactivates it), and every later test on that
+    xdist worker that reads a message in English then fails: which tests depends on how xdist
+    shares them out, so a run failed a few dozen at once and the rerun passed. Some folders'
+    conftests did this for themselves; every test needs it."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Each factory user hashes "password": PBKDF2 costs ~0.8 s a user, MD5 nothing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _render_time_limit_for_a_loaded_machine(settings):
+    """A minute per render instead of production's 15 s: on a machine loaded by other work, a
+    new renderer child alone can take longer than that to start, and a test that is not about
+    the limit would fail for the load. The tests of the time limit set their own."""
+    settings.CERTIFICATE_RENDER_TIMEOUT = 60
 
 
 @pytest.fixture

@@ -27,6 +27,10 @@ def fail(message):
     raise ValueError(message)
 
 
+def slow_start():
+    time.sleep(2)  # a child starting on a loaded machine: longer than the caller's limit
+
+
 @pytest.fixture
 def pool():
     pool = Pool(size=1, memory_mb=512, max_tasks=3)
@@ -102,5 +106,29 @@ def test_children_started_ahead_serve_the_first_jobs():
         for thread in threads:
             thread.join()
         assert set(answers) == children
+    finally:
+        pool.close()
+
+
+def test_a_child_late_in_starting_is_kept_for_the_next_job(monkeypatch):
+    """Under load a new child may take longer to start than a caller's limit. It has no job
+    yet, so it is not killed: it serves the next caller, who does not start another cold."""
+    pool = Pool(size=1, memory_mb=512, initializer=slow_start)
+    started = []
+    start = pool._start
+
+    def counted_start():
+        worker = start()
+        started.append(worker.process.pid)
+        return worker
+
+    monkeypatch.setattr(pool, "_start", counted_start)
+    try:
+        with pytest.raises(PoolTimeout, match=r"no renderer started within 0\.5 s"):
+            pool.run(child_pid, None, timeout=0.5)
+        assert len(started) == 1
+        os.kill(started[0], 0)  # still alive: it was starting, not late with a job
+        assert pool.run(child_pid, None, timeout=30) == started[0]
+        assert len(started) == 1
     finally:
         pool.close()
