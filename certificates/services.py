@@ -157,8 +157,7 @@ def certificate_issue(
     return certificate, created
 
 
-@transaction.atomic
-def certificate_issue_with_product(
+def _issue_with_product(
     *,
     contact: Contact,
     course: Course,
@@ -316,6 +315,11 @@ def certificate_issue_with_product(
     return certificate, True, product
 
 
+# certificate_reissue calls the bodies of issue and delete inside its own transaction, so a
+# reissue opens one savepoint in a caller's transaction (a bulk job's chunk), not three.
+certificate_issue_with_product = transaction.atomic(_issue_with_product)
+
+
 @transaction.atomic
 def certificate_issue_if_earned(*, contact_id: int, course_id: int) -> Certificate | None:
     """Automatic issuance, evaluated after a progress or access change.
@@ -368,8 +372,7 @@ def certificates_issue_for_started_accesses(*, since, until=None) -> int:
     )
 
 
-@transaction.atomic
-def certificate_delete(
+def _withdraw(
     *,
     certificate: Certificate,
     actor,
@@ -405,6 +408,9 @@ def certificate_delete(
     return certificate
 
 
+certificate_delete = transaction.atomic(_withdraw)
+
+
 @transaction.atomic
 def certificate_reissue(
     *,
@@ -427,10 +433,10 @@ def certificate_reissue(
             if certificate.name_changed
             else Certificate.DeleteCategory.OTHER
         )
-    certificate_delete(
+    _withdraw(
         certificate=certificate, actor=actor, reason=reason or _("Reissued"), category=category
     )
-    new, _created = certificate_issue(
+    new, _created, _product = _issue_with_product(
         contact=certificate.contact,
         course=certificate.course_certificate.course,
         actor=actor,

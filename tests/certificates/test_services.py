@@ -229,6 +229,22 @@ def test_a_refused_reissue_keeps_the_old_certificate(access, contact, course, al
     assert not CertificateEvent.objects.filter(kind="deleted").exists()
 
 
+def test_a_reissue_inside_a_transaction_opens_one_savepoint_besides_the_insert(
+    access, contact, course, alice
+):
+    """A bulk job reissues inside its chunk's transaction: the reissue's own savepoint covers
+    its delete and issue (a refusal undoes both, above), which open none of their own; the
+    insert keeps its savepoint, which catches a twin issuer's certificate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    certificate, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
+    with CaptureQueriesContext(connection) as queries:
+        certificate_reissue(certificate=certificate, actor=alice)
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2
+
+
 def test_the_snapshot_is_frozen_at_issue(access, contact, course, alice):
     certificate, _ = certificate_issue(contact=contact, course=course, actor=alice, force=True)
     before = dict(certificate.snapshot)
