@@ -54,6 +54,7 @@ test: venv test-deps messages
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # One table of every speed figure (issue 9, issue 10's signing row) and one JSON line; quicker
 # with BENCH_QUICK=1, PostgreSQL rows with BENCH_DATABASE_URL (see scripts/bench.py). The
