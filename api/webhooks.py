@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from certificates.models import Certificate
 from lms.encryption import fernet
 from lms.mail import templated_email
 
@@ -212,12 +211,12 @@ def _live_endpoints(**school):
     )
 
 
-def subscribed(event: str, *, certificate_id: int) -> bool:
-    """Whether any live endpoint of the certificate's school chose `event`: one query."""
-    school = Certificate.objects.filter(pk=certificate_id).values("project_id")
-    return any(
-        event in events
-        for events in _live_endpoints(project_id__in=school).values_list("events", flat=True)
+def chosen_events(*, project_id: int) -> frozenset[str]:
+    """Every event some live endpoint of the school chose: one query."""
+    return frozenset(
+        event
+        for events in _live_endpoints(project_id=project_id).values_list("events", flat=True)
+        for event in events
     )
 
 

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.dispatch import Signal
 
 # Each is sent with keyword arguments: the ids of the rows it is about.
-certificate_issued = Signal()  # certificate_id
-certificate_deleted = Signal()  # certificate_id
+certificate_issued = Signal()  # certificate_id, project_id, notify
+certificate_deleted = Signal()  # certificate_id, project_id
 # Sent after the deleted (old) and issued (new) signals of the same reissue.
-certificate_reissued = Signal()  # certificate_id (the new one), replaces_id (the old one)
+certificate_reissued = Signal()  # certificate_id (the new one), project_id, replaces_id (the old)
 bulk_job_queued = Signal()  # job_id
 export_job_queued = Signal()  # job_id
 certificate_expiring = Signal()  # certificate_id: an expiry reminder was just sent
@@ -30,6 +30,7 @@ def send_after_commit(signal: Signal, **ids) -> None:
 
 
 _collecting: ContextVar[list | None] = ContextVar("certificates_issued_collecting", default=None)
+_looked_up: ContextVar[dict | None] = ContextVar("certificates_issued_looked_up", default=None)
 
 
 @contextmanager
@@ -43,12 +44,24 @@ def issued_collected():
     """
     collected: list[tuple[int, bool]] = []
     token = _collecting.set(collected)
+    looked_up = _looked_up.set({})
     try:
         yield collected
     finally:
+        _looked_up.reset(looked_up)
         _collecting.reset(token)
 
 
 def issued_collector() -> list | None:
     """The list of the `issued_collected` block around this code, or None outside one."""
     return _collecting.get()
+
+
+def collected_lookups() -> dict | None:
+    """A dict the receivers of one `issued_collected` block share (None outside one).
+
+    A bulk job's chunk sends three events per certificate after one commit; what a receiver
+    needs to know about the school (say, which events its webhooks chose) it looks up once
+    for the chunk and keeps here, instead of once per event.
+    """
+    return _looked_up.get()

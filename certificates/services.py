@@ -299,7 +299,10 @@ def _issue_with_product(
     # The render and the email follow in a worker; a missing PDF is rendered on download.
     # `notify`: the student's email; a bulk reissue that prints the same data may skip it.
     events.send_after_commit(
-        events.certificate_issued, certificate_id=certificate.id, notify=notify
+        events.certificate_issued,
+        certificate_id=certificate.id,
+        project_id=certificate.project_id,
+        notify=notify,
     )
     # The Products line from what is loaded: the same objects contact_products would read.
     certificate.project = course_certificate.project
@@ -404,7 +407,11 @@ def _withdraw(
         reason=certificate.delete_reason,
         data={"number": certificate.number, "category": category},
     )
-    events.send_after_commit(events.certificate_deleted, certificate_id=certificate.id)
+    events.send_after_commit(
+        events.certificate_deleted,
+        certificate_id=certificate.id,
+        project_id=certificate.project_id,
+    )
     return certificate
 
 
@@ -445,7 +452,10 @@ def certificate_reissue(
         notify=notify,
     )
     events.send_after_commit(
-        events.certificate_reissued, certificate_id=new.id, replaces_id=certificate.id
+        events.certificate_reissued,
+        certificate_id=new.id,
+        project_id=new.project_id,
+        replaces_id=certificate.id,
     )
     return new
 

@@ -259,3 +259,33 @@ def test_an_event_no_endpoint_chose_queues_no_task(
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_delete(certificate=certificate, actor=alice)
     assert queued == [("certificate.deleted", certificate.id)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_chunk_looks_up_the_schools_webhook_events_once(project, course, alice, monkeypatch):
+    """A chunk's reissues send three events each after one commit; which of them the school's
+    endpoints chose is read once per chunk, and every chosen event is still queued."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from api import tasks
+    from certificates import bulk
+    from tests.faults.helpers import outdated_certificates
+
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
+    old = outdated_certificates(project, course, 5)
+    _endpoint(project, alice, "https://example.com/hook", events=("certificate.reissued",))
+    queued = []
+    monkeypatch.setattr(
+        tasks.webhook_event, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        bulk.bulk_job_start(
+            course_certificate=course.certificate, kind="reissue", actor=alice, notify=False
+        )
+
+    lookups = [q["sql"] for q in queries if 'FROM "api_webhookendpoint"' in q["sql"]]
+    assert len(lookups) == 2  # two chunks (3 + 2), not 15 (three events each)
+    assert [args[0] for args, _kwargs in queued] == ["certificate.reissued"] * 5
+    assert sorted(kwargs["replaces_id"] for _args, kwargs in queued) == sorted(c.id for c in old)
