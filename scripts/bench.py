@@ -155,6 +155,25 @@ def people(project, course, label: str, count: int):
     return contacts
 
 
+def issued_then_outdated(project, staff, course, course_certificate, label: str, count: int):
+    """`count` certificates issued (without their PDFs: the first issue is not measured), then
+    the template changed, so a bulk reissue has every one of them to do."""
+    from certificates import services, tasks
+    from certificates.models import CertificateTemplate
+
+    contacts = people(project, course, label, count)
+    real_delay = tasks.certificate_issued.delay
+    tasks.certificate_issued.delay = lambda *args, **kwargs: None  # first issue: no PDF
+    try:
+        for contact in contacts:
+            services.certificate_issue(contact=contact, course=course, actor=staff, force=True)
+    finally:
+        tasks.certificate_issued.delay = real_delay
+    template = CertificateTemplate.objects.get(pk=course_certificate.template_id)
+    template.css += "\n/* v2 */"
+    services.template_save(template=template)
+
+
 # Parts -------------------------------------------------------------------------------------
 
 
@@ -247,23 +266,13 @@ def part_bulk(folder: Path) -> dict:
     setup(folder)
     from django.db import connection
 
-    from certificates import bulk, rendering, services, signing, tasks
-    from certificates.models import BulkJob, Certificate, CertificateTemplate
+    from certificates import bulk, rendering, signing
+    from certificates.models import BulkJob, Certificate
 
     project, staff, course, course_certificate = school()
     # A school that reissues has issued before: its signing key exists (made once, ~0.6 s).
     signing.school_key(project)
-    contacts = people(project, course, "b", BULK)
-    real_delay = tasks.certificate_issued.delay
-    tasks.certificate_issued.delay = lambda *args, **kwargs: None  # first issue: no PDF
-    try:
-        for contact in contacts:
-            services.certificate_issue(contact=contact, course=course, actor=staff, force=True)
-    finally:
-        tasks.certificate_issued.delay = real_delay
-    template = CertificateTemplate.objects.get(pk=course_certificate.template_id)
-    template.css += "\n/* v2 */"
-    services.template_save(template=template)
+    issued_then_outdated(project, staff, course, course_certificate, "b", BULK)
     queries = []
 
     def counted(execute, sql, params, many, context):
@@ -634,8 +643,8 @@ def part_bulk_workers(folder: Path, database_url: str) -> dict:
     from django.conf import settings
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER  # the workers do the work, not this process
-    from certificates import bulk, services, signing, tasks
-    from certificates.models import BulkJob, Certificate, CertificateTemplate
+    from certificates import bulk, signing
+    from certificates.models import BulkJob, Certificate
     from lms.celery import app
 
     project, staff, course, course_certificate = school()
@@ -644,17 +653,7 @@ def part_bulk_workers(folder: Path, database_url: str) -> dict:
     # The workers start (a few seconds) while the first issues are made.
     workers = start_workers(folder, count, pinned)
     try:
-        contacts = people(project, course, "w", BULK_WORKERS)
-        real_delay = tasks.certificate_issued.delay
-        tasks.certificate_issued.delay = lambda *args, **kwargs: None  # first issue: no PDF
-        try:
-            for contact in contacts:
-                services.certificate_issue(contact=contact, course=course, actor=staff, force=True)
-        finally:
-            tasks.certificate_issued.delay = real_delay
-        template = CertificateTemplate.objects.get(pk=course_certificate.template_id)
-        template.css += "\n/* v2 */"
-        services.template_save(template=template)
+        issued_then_outdated(project, staff, course, course_certificate, "w", BULK_WORKERS)
         wait_ready(folder, workers)
         pids = [process.pid for _name, process in workers]
         cpu_before = cpu_seconds(pids)
