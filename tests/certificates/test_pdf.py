@@ -252,3 +252,30 @@ def test_a_render_may_use_the_school_uploads_and_data_uris(settings):
     assert "FROM-MEDIA" in render(css=f'@import url("{(folder / "extra.css").as_uri()}");')
     data = "data:text/css;base64,Ym9keTo6YWZ0ZXIgeyBjb250ZW50OiAnRlJPTS1EQVRBJzsgfQ=="
     assert "FROM-DATA" in render(css=f'@import url("{data}");')
+
+
+def test_a_stored_pdf_downloads_without_reading_the_templates_html(
+    client, project, contact, course, alice
+):
+    """Staff's download of a stored PDF reads the session, the user, the membership and the
+    certificate: not the template revision, whose row holds the template's whole HTML and CSS."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    certificate = issue(contact, course, alice)
+    client.force_login(alice)
+    url = reverse("staff:certificate_download", args=[project.slug, certificate.public_id])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert body == Path(certificate.pdf.path).read_bytes()
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
+    assert tables == [
+        '"django_session"',
+        '"accounts_user"',
+        '"accounts_membership"',
+        '"certificates_certificate"',
+    ]
+    assert not any("certificates_templaterevision" in q["sql"] for q in queries)

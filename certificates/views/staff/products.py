@@ -175,9 +175,10 @@ def certificate_reissue(request, certificate_id):
 @require_safe
 @staff_view
 def certificate_download(request, certificate_id):
-    certificate = project_object(
-        Certificate.objects.select_related("template_revision"), request, public_id=certificate_id
-    )
+    # Not joined with its template revision: that row holds the template's whole HTML and CSS
+    # (up to 200,000 characters), which a stored PDF's download never needs; the rare "cannot
+    # be drawn" page loads it itself.
+    certificate = project_object(Certificate.objects.all(), request, public_id=certificate_id)
     try:
         handle = services.certificate_pdf_open(certificate=certificate)
     except services.CertificatePdfNotReady:
