@@ -23,6 +23,7 @@ import multiprocessing
 import resource
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -117,18 +118,14 @@ class Pool:
         worker = self._acquire(deadline)
         if not worker.ready:
             self._wait_ready(worker, deadline, timeout)
-        try:
+        with self._discarded_on_failure(worker, "the child died mid-job"):
             worker.conn.send((func, arg))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._discard(worker)
-                raise PoolTimeout(f"no answer within {timeout:g} s")
-            status, value = worker.conn.recv()
-        except (EOFError, OSError) as exc:
+            answered = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            if answered:
+                status, value = worker.conn.recv()
+        if not answered:
             self._discard(worker)
-            raise PoolWorkerDied("the child died mid-job") from exc
-        except BaseException:
-            self._discard(worker)
-            raise
+            raise PoolTimeout(f"no answer within {timeout:g} s")
         if status == "memory":
             self._discard(worker)
             raise PoolWorkerDied("the child ran out of memory")
@@ -166,16 +163,10 @@ class Pool:
         Killed instead, every caller would start a cold child and be late the same way, and
         under load no render would ever succeed.
         """
-        try:
+        with self._discarded_on_failure(worker, "the child died while starting"):
             started = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if started:
                 status, _value = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            self._discard(worker)
-            raise PoolWorkerDied("the child died while starting") from exc
-        except BaseException:
-            self._discard(worker)
-            raise
         if not started:
             self._release(worker)
             raise PoolTimeout(f"no renderer started within {timeout:g} s")
@@ -183,6 +174,24 @@ class Pool:
             self._discard(worker)
             raise PoolWorkerDied(f"the child answered {status!r} instead of starting")
         worker.ready = True
+
+    @contextmanager
+    def _discarded_on_failure(self, worker: _Worker, died: str):
+        """Talking to a child: if that fails, the child is stopped and counted out, once.
+
+        A broken pipe means the child died (PoolWorkerDied); anything else (an interrupt)
+        leaves it in an unknown state, so it goes too. Raise nothing of your own inside: the
+        caller discards for its own reasons (a timeout) after the block, or it would be
+        counted out twice and the pool would start a child more than its size.
+        """
+        try:
+            yield
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise PoolWorkerDied(died) from exc
+        except BaseException:
+            self._discard(worker)
+            raise
 
     def _acquire(self, deadline: float) -> _Worker:
         with self._changed:

@@ -157,6 +157,9 @@ def certificate_issue(
     return certificate, created
 
 
+TEMPLATE_SOURCE = ("course__certificate__template__html", "course__certificate__template__css")
+
+
 def _issue_with_product(
     *,
     contact: Contact,
@@ -180,6 +183,9 @@ def _issue_with_product(
         .select_related(
             "course__certificate__template", "course__certificate__project", "current_revision"
         )
+        # Not the template's HTML and CSS (up to 200,000 characters): issuing reads the
+        # template's current revision, joined here, never the template's own source.
+        .defer(*TEMPLATE_SOURCE)
         .filter(contact=contact, course=course)
         .first()
     )

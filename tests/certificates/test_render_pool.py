@@ -132,3 +132,19 @@ def test_a_child_late_in_starting_is_kept_for_the_next_job(monkeypatch):
         assert len(started) == 1
     finally:
         pool.close()
+
+
+def test_after_a_late_job_the_pool_still_runs_no_more_children_than_its_size(pool):
+    """A late job's child is counted out once: a hostile template timing out again and again
+    must not let the pool start a child more each time."""
+    for _ in range(2):
+        with pytest.raises(PoolTimeout):
+            pool.run(sleep_then_pid, 30, timeout=0.5)
+    busy = threading.Thread(target=pool.run, args=(sleep_then_pid, 3), kwargs={"timeout": 30})
+    busy.start()
+    try:
+        time.sleep(1)  # the one child the pool may have is busy now
+        with pytest.raises(PoolTimeout, match="no free renderer"):
+            pool.run(child_pid, None, timeout=0.5)
+    finally:
+        busy.join()
